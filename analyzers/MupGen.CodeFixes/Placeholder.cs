@@ -1,0 +1,6 @@
+// Code fixes arrive with the analyzers issue.
+namespace MupGen.CodeFixes;
+
+internal static class CodeFixIds
+{
+}

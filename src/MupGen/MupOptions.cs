@@ -1,0 +1,60 @@
+using System;
+
+namespace MupGen;
+
+/// <summary>Options of the generated µP members. Every property has a default that gives plain µP
+/// (or CompleteP when the model has <see cref="DepthAttribute"/>).</summary>
+public sealed record MupOptions
+{
+    /// <summary>The parametrization. Null: <see cref="MupParametrization.CompleteP"/> when the model has
+    /// <see cref="DepthAttribute"/>, else <see cref="MupParametrization.Mup"/>.</summary>
+    public MupParametrization? Parametrization { get; init; }
+
+    /// <summary>Overrides the depth exponent alpha of the parametrization (CompleteP 1, Depth-µP 0.5); in [0, 1].</summary>
+    public double? DepthAlpha { get; init; }
+
+    /// <summary>Null: every layer's own default init, evaluated at base shape. A value: weights drawn from
+    /// N(0, InitStd) at base shape (vectors keep their layer default). Positive and finite.</summary>
+    public double? InitStd { get; init; }
+
+    /// <summary>Initialise the readout's weight and bias to zero (as mup's readout_zero_init).</summary>
+    public bool ZeroInitReadout { get; init; }
+
+    /// <summary>Initialise the attention query projection to zero (mup examples' query_zero_init).
+    /// Applies to layers whose field is marked as a query projection (nested-module support).</summary>
+    public bool ZeroInitQuery { get; init; }
+
+    /// <summary>Output multiplier tuned at base (mup's output_mult); folded into <c>MupReadoutMultiplier</c>.</summary>
+    public double OutputMultiplier { get; init; } = 1.0;
+
+    /// <summary>Input (embedding) multiplier tuned at base; returned by <c>MupInputMultiplier</c>.</summary>
+    public double InputMultiplier { get; init; } = 1.0;
+
+    /// <summary>Attention multiplier tuned at base; folded into <c>MupAttentionScale</c>.</summary>
+    public double AttentionMultiplier { get; init; } = 1.0;
+
+    /// <summary>The default options.</summary>
+    public static MupOptions Default { get; } = new();
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (InitStd is { } std && (!double.IsFinite(std) || std <= 0))
+            throw new ArgumentException($"MupOptions.InitStd must be positive and finite (got {Fmt(std)}); use null for the layers' default init.", nameof(InitStd));
+        if (DepthAlpha is { } a && (!double.IsFinite(a) || a < 0 || a > 1))
+            throw new ArgumentException($"MupOptions.DepthAlpha must lie in [0, 1] (got {Fmt(a)}): 1 is CompleteP, 0.5 is Depth-µP.", nameof(DepthAlpha));
+        CheckMultiplier(OutputMultiplier, nameof(OutputMultiplier));
+        CheckMultiplier(InputMultiplier, nameof(InputMultiplier));
+        CheckMultiplier(AttentionMultiplier, nameof(AttentionMultiplier));
+        if (Parametrization is { } p && !Enum.IsDefined(p))
+            throw new ArgumentException($"MupOptions.Parametrization has an unknown value {(int)p}.", nameof(Parametrization));
+    }
+
+    private static void CheckMultiplier(double value, string name)
+    {
+        if (!double.IsFinite(value) || value <= 0)
+            throw new ArgumentException($"MupOptions.{name} must be positive and finite (got {Fmt(value)}); 1 means no multiplier.", name);
+    }
+
+    private static string Fmt(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+}

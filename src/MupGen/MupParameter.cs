@@ -1,0 +1,41 @@
+using System.Collections.Generic;
+
+namespace MupGen;
+
+/// <summary>One row of <c>MupDescribe</c>: a parameter, its role and every scale the rules give it. Scales
+/// multiply the base value the user passes to the optimizer method.</summary>
+/// <param name="Name">The name as <c>named_parameters()</c> gives it, e.g. <c>hidden.0.weight</c>.</param>
+/// <param name="Role">The scaling role.</param>
+/// <param name="Shape">The actual tensor shape.</param>
+/// <param name="WidthMultiplierIn">m_in: fan_in over its base value (1 when fan_in does not scale).</param>
+/// <param name="WidthMultiplierOut">m_out: fan_out over its base value.</param>
+/// <param name="DepthMultiplier">m_L inside residual blocks, 1 outside.</param>
+/// <param name="InResidualBlock">True inside a block counted by [Depth].</param>
+/// <param name="InitStd">The standard deviation the tensor is drawn with (0 for a constant or zero init).</param>
+/// <param name="AdamLrScale">Adam/AdamW learning-rate scale.</param>
+/// <param name="SgdLrScale">SGD learning-rate scale.</param>
+/// <param name="AdamWeightDecayScale">Adam (coupled) and AdamW weight-decay scale.</param>
+/// <param name="SgdWeightDecayScale">SGD weight-decay scale.</param>
+/// <param name="AdamEpsScale">Adam/AdamW epsilon scale.</param>
+public sealed record MupParameter(
+    string Name,
+    MupRole Role,
+    IReadOnlyList<long> Shape,
+    double WidthMultiplierIn,
+    double WidthMultiplierOut,
+    double DepthMultiplier,
+    bool InResidualBlock,
+    double InitStd,
+    double AdamLrScale,
+    double SgdLrScale,
+    double AdamWeightDecayScale,
+    double SgdWeightDecayScale,
+    double AdamEpsScale)
+{
+    /// <summary>How the tensor is initialised, e.g. <c>uniform(±0.125)</c>, <c>normal(0, 0.02)</c>, <c>ones</c>,
+    /// <c>zeros</c>, or <c>constructor</c> for a parameter MupGen does not re-initialise.</summary>
+    public string Init { get; init; } = "";
+
+    /// <summary>Why the role is <see cref="MupRole.Unresolved"/>, or null.</summary>
+    public string? Note { get; init; }
+}
