@@ -1,23 +1,32 @@
 using System;
 using System.Collections.Generic;
 using System.ComponentModel;
+using System.Globalization;
+using System.Linq;
 using MupGen.Facts;
 using TorchSharp;
 using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MupGen;
 
 /// <summary>
 /// Binds a model's compiled facts to a live TorchSharp module. Generated code creates one per model instance,
-/// lazily, and every generated member delegates to it.
+/// lazily, and every generated member delegates to it. Width multipliers come from the actual tensor shapes divided
+/// by the compiled base dimensions, so nothing about the width is stored in the model.
 /// </summary>
+/// <remarks>The shapes are read once, on first use, and cached: replace a layer after that and the cache is stale
+/// (create a new model instead).</remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public sealed partial class MupBinding
 {
-    private readonly torch.nn.Module _module;
+    private readonly nn.Module _module;
+    private BoundModel? _bound;
+    private MupOptions _options = MupOptions.Default;
+    private ForwardMultipliers? _forward;
 
     /// <summary>Binds <paramref name="facts"/> to <paramref name="module"/>.</summary>
-    public MupBinding(torch.nn.Module module, MupModelFacts facts)
+    public MupBinding(nn.Module module, MupModelFacts facts)
     {
         _module = module ?? throw new ArgumentNullException(nameof(module));
         Facts = facts ?? throw new ArgumentNullException(nameof(facts));
@@ -26,33 +35,204 @@ public sealed partial class MupBinding
     /// <summary>The compiled facts.</summary>
     public MupModelFacts Facts { get; }
 
-    /// <summary>The options used when a member is given none.</summary>
-    public MupOptions Options { get; set; } = MupOptions.Default;
+    /// <summary>The options used when a member is given none, and by the forward multipliers.</summary>
+    public MupOptions Options
+    {
+        get => _options;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            value.Validate();
+            _options = value;
+            _forward = null;
+        }
+    }
+
+    private BoundModel Bound => _bound ??= BoundModel.Bind(_module, Facts);
+
+    /// <summary>The resolved parametrization and depth exponent for <paramref name="options"/>.</summary>
+    private (MupParametrization P, double? Alpha) Resolve(MupOptions options)
+    {
+        var p = options.Parametrization ?? (Facts.Depth is null ? MupParametrization.Mup : MupParametrization.CompleteP);
+        if (p == MupParametrization.Standard || Facts.Depth is null)
+            return (p, null);
+        double? alpha = options.DepthAlpha ?? MupRules.DefaultDepthAlpha(p);
+        return (p, alpha);
+    }
+
+    private MupOptions Use(MupOptions? options)
+    {
+        var o = options ?? _options;
+        o.Validate();
+        return o;
+    }
 
     /// <summary>See <see cref="IMupModel.MupInitialize"/>.</summary>
-    public void Initialize(MupOptions? options) => throw new NotImplementedException();
+    public void Initialize(MupOptions? options)
+    {
+        if (options is not null)
+            Options = options;
+        var o = Use(options);
+        var rows = Plan(o);
+        var named = _module.named_parameters().ToList();
+        var seen = new HashSet<StorageKey>();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        for (int i = 0; i < named.Count; i++)
+        {
+            var (name, p) = named[i];
+            var plan = rows[i];
+            if (plan.Bound.Name != name)
+                throw new InvalidOperationException($"The parameters of {Facts.ModelName} changed after MupGen first read them ('{plan.Bound.Name}' is now '{name}'); create a new model instead of replacing layers.");
+            if (!seen.Add(StorageKey.Of(p)))
+                continue; // a tied tensor keeps the init of its first owner
+            plan.Init.Apply(p);
+        }
+    }
 
     /// <summary>See <see cref="IMupModel.MupDescribe"/>.</summary>
-    public IReadOnlyList<MupParameter> Describe(MupOptions? options) => throw new NotImplementedException();
+    public IReadOnlyList<MupParameter> Describe(MupOptions? options)
+    {
+        var o = Use(options);
+        return Plan(o).Select(r => new MupParameter(
+            r.Bound.Name, r.Bound.Role, r.Bound.Shape, r.Bound.MIn, r.Bound.MOut, r.Bound.InResidualBlock ? Bound.ML : 1.0,
+            r.Bound.InResidualBlock, r.Init.Std, r.Scales.AdamLr, r.Scales.SgdLr, r.Scales.AdamWeightDecay,
+            r.Scales.SgdWeightDecay, r.Scales.AdamEps)
+        { Init = r.Init.ToString(), Note = r.Bound.Note }).ToList();
+    }
 
     /// <summary>See <see cref="IMupModel.MupAdam"/>.</summary>
-    public Adam Adam(double lr, double beta1, double beta2, double eps, double weightDecay, bool amsgrad, MupOptions? options) => throw new NotImplementedException();
+    public Adam Adam(double lr, double beta1, double beta2, double eps, double weightDecay, bool amsgrad, MupOptions? options)
+    {
+        CheckOptimizerArgs(lr, weightDecay, eps);
+        var groups = Groups(Use(options), s => (lr * s.AdamLr, weightDecay * s.AdamWeightDecay, eps * s.AdamEps))
+            .Select(g => new Adam.ParamGroup(g.Parameters, lr: g.Lr, beta1: beta1, beta2: beta2, eps: g.Eps, weight_decay: g.WeightDecay, amsgrad: amsgrad));
+        return torch.optim.Adam(groups.ToList(), lr, beta1, beta2, eps, weightDecay, amsgrad);
+    }
 
     /// <summary>See <see cref="IMupModel.MupAdamW"/>.</summary>
-    public AdamW AdamW(double lr, double weightDecay, double beta1, double beta2, double eps, bool amsgrad, MupOptions? options) => throw new NotImplementedException();
+    public AdamW AdamW(double lr, double weightDecay, double beta1, double beta2, double eps, bool amsgrad, MupOptions? options)
+    {
+        CheckOptimizerArgs(lr, weightDecay, eps);
+        var groups = Groups(Use(options), s => (lr * s.AdamLr, weightDecay * s.AdamWeightDecay, eps * s.AdamEps))
+            .Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.Lr, beta1: beta1, beta2: beta2, eps: g.Eps, weight_decay: g.WeightDecay, amsgrad: amsgrad));
+        return torch.optim.AdamW(groups.ToList(), lr, beta1, beta2, eps, weightDecay, amsgrad);
+    }
 
     /// <summary>See <see cref="IMupModel.MupSGD"/>.</summary>
-    public SGD SGD(double lr, double momentum, double weightDecay, double dampening, bool nesterov, MupOptions? options) => throw new NotImplementedException();
+    public SGD SGD(double lr, double momentum, double weightDecay, double dampening, bool nesterov, MupOptions? options)
+    {
+        CheckOptimizerArgs(lr, weightDecay, 1);
+        var groups = Groups(Use(options), s => (lr * s.SgdLr, weightDecay * s.SgdWeightDecay, 0))
+            .Select(g => new SGD.ParamGroup(g.Parameters, lr: g.Lr, momentum: momentum, dampening: dampening, weight_decay: g.WeightDecay, nesterov: nesterov));
+        return torch.optim.SGD(groups.ToList(), lr, momentum, dampening, weightDecay, nesterov);
+    }
 
     /// <summary>See <see cref="IMupModel.MupReadoutMultiplier"/>.</summary>
-    public double ReadoutMultiplier => throw new NotImplementedException();
+    public double ReadoutMultiplier => Forward.Readout;
 
     /// <summary>See <see cref="IMupModel.MupInputMultiplier"/>.</summary>
-    public double InputMultiplier => throw new NotImplementedException();
+    public double InputMultiplier => _options.InputMultiplier;
 
     /// <summary>See <see cref="IMupModel.MupResidualMultiplier"/>.</summary>
-    public double ResidualMultiplier => throw new NotImplementedException();
+    public double ResidualMultiplier => Forward.Residual;
 
-    /// <summary>See <see cref="IMupModel.MupAttentionScale"/>.</summary>
-    public double AttentionScale(long headDim) => throw new NotImplementedException();
+    /// <summary>See <see cref="IMupModel.MupAttentionScale"/>. The base head dimension is headDim / m_N: the head
+    /// dimension is taken to grow with the model width.</summary>
+    public double AttentionScale(long headDim)
+    {
+        var (p, _) = Resolve(_options);
+        bool standard = p == MupParametrization.Standard;
+        return MupRules.AttentionScale(headDim, headDim / Bound.MN, _options.AttentionMultiplier, standard);
+    }
+
+    private sealed record ForwardMultipliers(double Readout, double Residual);
+
+    private ForwardMultipliers Forward => _forward ??= ComputeForward(_options);
+
+    private ForwardMultipliers ComputeForward(MupOptions o)
+    {
+        var (p, alpha) = Resolve(o);
+        if (p == MupParametrization.Standard)
+            return new ForwardMultipliers(o.OutputMultiplier, 1.0);
+        var b = Bound;
+        double readout = o.OutputMultiplier / b.ReadoutMIn;
+        double residual = alpha is { } a ? MupRules.ResidualMultiplier(b.ML, a) : 1.0;
+        return new ForwardMultipliers(readout, residual);
+    }
+
+    private static void CheckOptimizerArgs(double lr, double weightDecay, double eps)
+    {
+        if (!double.IsFinite(lr) || lr <= 0) throw new ArgumentOutOfRangeException(nameof(lr), lr, "The learning rate must be positive and finite.");
+        if (!double.IsFinite(weightDecay) || weightDecay < 0) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay must be non-negative and finite.");
+        if (!double.IsFinite(eps) || eps <= 0) throw new ArgumentOutOfRangeException(nameof(eps), eps, "Epsilon must be positive and finite.");
+    }
+
+    private sealed record Group(List<Parameter> Parameters, double Lr, double WeightDecay, double Eps);
+
+    /// <summary>Parameters with equal (lr, weight decay, eps) share a group, in order of first appearance; a tensor
+    /// shared by two names (weight tying) appears once.</summary>
+    private List<Group> Groups(MupOptions o, Func<MupScales, (double Lr, double Wd, double Eps)> settings)
+    {
+        var rows = Plan(o);
+        var named = _module.named_parameters().ToList();
+        using var scope = torch.NewDisposeScope();
+        var groups = new List<Group>();
+        var index = new Dictionary<(double, double, double), Group>();
+        var seen = new HashSet<StorageKey>();
+        for (int i = 0; i < named.Count; i++)
+        {
+            var p = named[i].parameter;
+            if (!p.requires_grad || !seen.Add(StorageKey.Of(p)))
+                continue;
+            var s = settings(rows[i].Scales);
+            if (!index.TryGetValue(s, out var g))
+            {
+                g = new Group(new List<Parameter>(), s.Lr, s.Wd, s.Eps);
+                index.Add(s, g);
+                groups.Add(g);
+            }
+            g.Parameters.Add(p);
+        }
+        return groups;
+    }
+
+    private sealed record PlanRow(BoundParameter Bound, MupScales Scales, InitSpec Init);
+
+    private List<PlanRow> Plan(MupOptions o)
+    {
+        var b = Bound;
+        var (p, alpha) = Resolve(o);
+        bool standard = p == MupParametrization.Standard;
+        var rows = new List<PlanRow>(b.Parameters.Count);
+        foreach (var bp in b.Parameters)
+        {
+            var scales = MupRules.Compute(p, bp.Role, bp.MIn, bp.MOut, b.MN, bp.InResidualBlock, bp.InResidualBlock ? b.ML : 1.0, alpha);
+            rows.Add(new PlanRow(bp, scales, InitSpec.For(bp, o, standard, scales.InitStd)));
+        }
+        return rows;
+    }
+
+    /// <summary>Identity of a tensor's storage: tied parameters are distinct objects over one buffer.</summary>
+    private readonly record struct StorageKey(IntPtr Pointer, long Offset, long Handle)
+    {
+        public static StorageKey Of(Tensor t)
+        {
+            IntPtr ptr = t.dtype switch
+            {
+                ScalarType.Float32 => t.storage<float>().data_ptr(),
+                ScalarType.Float64 => t.storage<double>().data_ptr(),
+                _ => IntPtr.Zero,
+            };
+            return ptr == IntPtr.Zero
+                ? new StorageKey(IntPtr.Zero, 0, t.Handle.ToInt64())
+                : new StorageKey(ptr, t.storage_offset(), 0);
+        }
+    }
+
+    internal static string FormatShape(IEnumerable<long> shape) =>
+        "[" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
+
+    internal static string FormatShape(IEnumerable<double> shape) =>
+        "[" + string.Join(", ", shape.Select(d => Math.Round(d, 2).ToString("0.##", CultureInfo.InvariantCulture))) + "]";
 }

@@ -1,0 +1,262 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using MupGen.Facts;
+using static TorchSharp.torch;
+
+namespace MupGen;
+
+public sealed partial class MupBinding
+{
+    /// <summary>One parameter with its facts evaluated against its actual shape.</summary>
+    /// <param name="BaseFanIn">fan_in at base shape (for a bias: its layer's weight fan_in); drives default inits.</param>
+    /// <param name="ActualFanIn">fan_in at the actual shape (the standard parametrization's default init).</param>
+    internal sealed record BoundParameter(
+        string Name, MupParameterFact? Fact, MupRole Role, long[] Shape, double MIn, double MOut,
+        double BaseFanIn, double ActualFanIn, bool InResidualBlock, bool InReadoutLayer, string? Note)
+    {
+        public MupLayerKind Layer => Fact?.Layer ?? MupLayerKind.Other;
+        public bool IsWeight => Fact?.Tensor == "weight";
+    }
+
+    internal sealed class BoundModel
+    {
+        private BoundModel(List<BoundParameter> parameters, double mN, double mL, double readoutMIn)
+        {
+            Parameters = parameters;
+            MN = mN;
+            ML = mL;
+            ReadoutMIn = readoutMIn;
+        }
+
+        public IReadOnlyList<BoundParameter> Parameters { get; }
+
+        /// <summary>m_N: the first width symbol's multiplier.</summary>
+        public double MN { get; }
+
+        /// <summary>m_L: the number of residual blocks over its base (1 without [Depth]).</summary>
+        public double ML { get; }
+
+        /// <summary>m_in of the readout weight (1 when there is none).</summary>
+        public double ReadoutMIn { get; }
+
+        public static BoundModel Bind(nn.Module module, MupModelFacts facts)
+        {
+            var named = module.named_parameters().Select(np => (np.name, Shape: np.parameter.shape)).ToList();
+            var matched = named.Select(np => (np.name, np.Shape, Fact: Match(facts, np.name))).ToList();
+
+            foreach (var (name, shape, fact) in matched)
+            {
+                if (fact is not null && fact.Shape.Count != shape.Length)
+                    throw new InvalidOperationException(
+                        $"Parameter '{name}' of {facts.ModelName} has shape {FormatShape(shape)}, but the compiled facts describe a tensor of rank {fact.Shape.Count}. Rebuild the project so the generated code matches the constructor.");
+            }
+
+            var symbols = MeasureSymbols(facts, matched);
+
+            // Per-parameter multipliers and base sizes.
+            var dims = new Dictionary<string, (double[] M, double[] Base)>();
+            foreach (var (name, shape, fact) in matched)
+            {
+                if (fact is null)
+                    continue;
+                var m = new double[shape.Length];
+                var baseSize = new double[shape.Length];
+                for (int d = 0; d < shape.Length; d++)
+                {
+                    var dim = fact.Shape[d];
+                    m[d] = Multiplier(dim, shape[d], symbols);
+                    baseSize[d] = shape[d] / m[d];
+                    if (dim.Form == MupDimForm.Monomial && dim.BaseSize is { } b)
+                    {
+                        double expected = b * PowerProduct(dim, symbols);
+                        if (Math.Abs(expected - shape[d]) > Math.Max(1.0, PowerProduct(dim, symbols)))
+                        {
+                            var expectedShape = Enumerable.Range(0, shape.Length).Select(k => k == d ? expected : (double)shape[k]);
+                            throw new InvalidOperationException(
+                                $"Parameter '{name}' of {facts.ModelName} has shape {FormatShape(shape)}, but the compiled facts expect {FormatShape(expectedShape)} " +
+                                $"(dimension {d.ToString(CultureInfo.InvariantCulture)} is {dim} at width multipliers {FormatSymbols(symbols)}). " +
+                                "The width symbols disagree between layers: check that every layer is built from the [Width] value, or rebuild after changing the constructor.");
+                        }
+                    }
+                }
+                dims[name] = (m, baseSize);
+            }
+
+            var bound = new List<BoundParameter>(matched.Count);
+            double readoutMIn = 1.0;
+            bool readoutFound = false;
+            foreach (var (name, shape, fact) in matched)
+            {
+                if (fact is null)
+                {
+                    bound.Add(new BoundParameter(name, null, MupRole.Unresolved, shape, 1, 1, 1, 1, false, false,
+                        "no compiled fact: MupGen could not see how this parameter's layer is built; it keeps its constructor init and the base hyperparameters"));
+                    continue;
+                }
+                var (m, baseSize) = dims[name];
+                var layout = Layout.Of(fact);
+                double mIn = layout.FanIn.Aggregate(1.0, (acc, d) => acc * m[d]);
+                double mOut = layout.FanOut.Aggregate(1.0, (acc, d) => acc * m[d]);
+                double baseFanIn = layout.FanIn.Aggregate(1.0, (acc, d) => acc * baseSize[d]);
+                double actualFanIn = layout.FanIn.Aggregate(1.0, (acc, d) => acc * shape[d]);
+                string prefix = Prefix(name);
+                bool inReadout = fact.Role == MupRole.Readout;
+                if (!fact.Tensor.Equals("weight", StringComparison.Ordinal))
+                {
+                    // A bias takes its default init bound from its layer's weight fan_in.
+                    var weight = matched.FirstOrDefault(x => x.Fact is not null && x.name == prefix + ".weight");
+                    if (weight.Fact is not null)
+                    {
+                        var wl = Layout.Of(weight.Fact);
+                        var (wm, wb) = dims[weight.name];
+                        baseFanIn = wl.FanIn.Aggregate(1.0, (acc, d) => acc * wb[d]);
+                        actualFanIn = wl.FanIn.Aggregate(1.0, (acc, d) => acc * weight.Shape[d]);
+                        inReadout = weight.Fact.Role == MupRole.Readout;
+                    }
+                }
+                if (fact.Role == MupRole.Readout && fact.Tensor == "weight" && !readoutFound)
+                {
+                    readoutMIn = mIn;
+                    readoutFound = true;
+                }
+                bound.Add(new BoundParameter(name, fact, fact.Role, shape, mIn, mOut, baseFanIn, actualFanIn,
+                    fact.InResidualBlock, inReadout, fact.Note));
+            }
+
+            double mN = facts.Widths.Count > 0 && symbols.TryGetValue(facts.Widths[0].Name, out var first) ? first : 1.0;
+            double mL = DepthMultiplier(module, facts, named.Select(n => n.name));
+            return new BoundModel(bound, mN, mL, readoutMIn);
+        }
+
+        private static double DepthMultiplier(nn.Module module, MupModelFacts facts, IEnumerable<string> names)
+        {
+            if (facts.Depth is not { } depth)
+                return 1.0;
+            if (depth.BlockList is not { } list)
+                return 1.0;
+            var child = module.named_children().FirstOrDefault(c => c.name == list).module;
+            long count = child is null ? 0 : child.children().Count();
+            if (count == 0)
+            {
+                count = names.Where(n => n.StartsWith(list + ".", StringComparison.Ordinal))
+                             .Select(n => n.Split('.')[1]).Distinct().Count();
+            }
+            if (count == 0)
+                throw new InvalidOperationException(
+                    $"{facts.ModelName}: [Depth] '{depth.Name}' counts the blocks of '{list}', but that list is empty or missing at run time. Build the blocks before MupGen reads the model.");
+            return count / (double)depth.BaseValue;
+        }
+
+        /// <summary>Measures every width symbol from the dimensions whose base size is known at compile time,
+        /// preferring a dimension that is exactly the symbol (base size = the symbol's base value).</summary>
+        private static Dictionary<string, double> MeasureSymbols(MupModelFacts facts,
+            List<(string name, long[] Shape, MupParameterFact? Fact)> matched)
+        {
+            var result = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var symbol in facts.Widths)
+            {
+                double? best = null;
+                (bool Exact, bool Linear, long Base) bestScore = default;
+                foreach (var (name, shape, fact) in matched)
+                {
+                    if (fact is null) continue;
+                    for (int d = 0; d < fact.Shape.Count; d++)
+                    {
+                        var dim = fact.Shape[d];
+                        if (dim.Form != MupDimForm.Monomial || dim.BaseSize is not { } b || dim.Powers.Count != 1 || dim.Powers[0].Symbol != symbol.Name)
+                            continue;
+                        int k = dim.Powers[0].Exponent;
+                        // Prefer the symbol itself, then any linear dimension, then the largest base (least rounding).
+                        var score = (Exact: k == 1 && b == symbol.BaseValue, Linear: k == 1, Base: b);
+                        if (best is null || score.CompareTo(bestScore) > 0)
+                        {
+                            best = Math.Pow(shape[d] / (double)b, 1.0 / k);
+                            bestScore = score;
+                        }
+                    }
+                }
+                if (best is { } v)
+                    result[symbol.Name] = v;
+            }
+            foreach (var (name, _, fact) in matched)
+            {
+                if (fact is null) continue;
+                foreach (var dim in fact.Shape)
+                    foreach (var power in dim.Powers)
+                        if (dim.Form == MupDimForm.Monomial && dim.BaseSize is null && !result.ContainsKey(power.Symbol))
+                            throw new InvalidOperationException(
+                                $"Parameter '{name}' of {facts.ModelName}: the width '{power.Symbol}' cannot be measured at run time, because no layer has a dimension equal to it at a size known at compile time. Mark the layer with a role attribute or build one layer directly from '{power.Symbol}'.");
+            }
+            return result;
+        }
+
+        private static double PowerProduct(MupDim dim, Dictionary<string, double> symbols) =>
+            dim.Powers.Aggregate(1.0, (acc, p) => acc * Math.Pow(symbols.TryGetValue(p.Symbol, out var m) ? m : 1.0, p.Exponent));
+
+        private static double Multiplier(MupDim dim, long actual, Dictionary<string, double> symbols) => dim.Form switch
+        {
+            MupDimForm.Fixed => 1.0,
+            MupDimForm.Affine => actual / (double)dim.BaseSize!.Value,
+            _ when dim.BaseSize is { } b => actual / (double)b,
+            _ => PowerProduct(dim, symbols),
+        };
+
+        private static string FormatSymbols(Dictionary<string, double> symbols) =>
+            string.Join(", ", symbols.Select(kv => kv.Key + " ×" + kv.Value.ToString("0.###", CultureInfo.InvariantCulture)));
+
+        private static string Prefix(string name)
+        {
+            int dot = name.LastIndexOf('.');
+            return dot < 0 ? "" : name.Substring(0, dot);
+        }
+
+        /// <summary>Finds the fact whose name matches <paramref name="name"/>; <c>*</c> matches one list index.</summary>
+        internal static MupParameterFact? Match(MupModelFacts facts, string name)
+        {
+            foreach (var fact in facts.Parameters)
+                if (NameMatches(fact.Name, name))
+                    return fact;
+            return null;
+        }
+
+        internal static bool NameMatches(string pattern, string name)
+        {
+            if (pattern.IndexOf('*') < 0)
+                return pattern == name;
+            var ps = pattern.Split('.');
+            var ns = name.Split('.');
+            if (ps.Length != ns.Length)
+                return false;
+            for (int i = 0; i < ps.Length; i++)
+            {
+                if (ps[i] == "*")
+                {
+                    if (ns[i].Length == 0 || !ns[i].All(char.IsAsciiDigit))
+                        return false;
+                }
+                else if (ps[i] != ns[i])
+                    return false;
+            }
+            return true;
+        }
+    }
+
+    /// <summary>Which dimensions of a tensor are fan_in and fan_out (PARAMETRIZATION.md, Notation).</summary>
+    internal readonly record struct Layout(int[] FanIn, int[] FanOut)
+    {
+        public static Layout Of(MupParameterFact fact)
+        {
+            int rank = fact.Shape.Count;
+            bool weight = fact.Tensor == "weight";
+            return fact.Layer switch
+            {
+                MupLayerKind.Embedding when weight && rank == 2 => new Layout(new[] { 0 }, new[] { 1 }),
+                MupLayerKind.Linear or MupLayerKind.Conv1d or MupLayerKind.Conv2d when weight && rank >= 2 =>
+                    new Layout(Enumerable.Range(1, rank - 1).ToArray(), new[] { 0 }),
+                _ => new Layout(Array.Empty<int>(), Enumerable.Range(0, rank).ToArray()),
+            };
+        }
+    }
+}
