@@ -1,0 +1,81 @@
+using MupGen.Facts;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace MupGen.Tests;
+
+/// <summary>
+/// An MLP whose facts are written by hand, exactly as the generator would emit them: the runtime is tested on its
+/// own, apart from the generator (whose output for the same model is snapshot-tested separately).
+/// </summary>
+internal sealed class HandMlp : Module<Tensor, Tensor>
+{
+    public const int BaseWidth = 64;
+    private readonly Linear input;
+    private readonly Linear hidden;
+    private readonly Linear readout;
+    private MupBinding? _mup;
+
+    public HandMlp(int width, int features = 8, int classes = 4, int readoutFanIn = -1) : base(nameof(HandMlp))
+    {
+        input = Linear(features, width);
+        hidden = Linear(width, width);
+        readout = Linear(readoutFanIn > 0 ? readoutFanIn : width, classes);
+        RegisterComponents();
+    }
+
+    public static MupModelFacts Facts { get; } = new(
+        "HandMlp",
+        new[] { new MupWidthSymbol("width", BaseWidth) },
+        null,
+        new[]
+        {
+            new MupParameterFact("input.weight", MupLayerKind.Linear, "weight", MupRole.Input, new[] { MupDim.Scaled(BaseWidth, "width"), MupDim.Fixed }),
+            new MupParameterFact("input.bias", MupLayerKind.Linear, "bias", MupRole.Vector, new[] { MupDim.Scaled(BaseWidth, "width") }),
+            new MupParameterFact("hidden.weight", MupLayerKind.Linear, "weight", MupRole.Hidden, new[] { MupDim.Scaled(BaseWidth, "width"), MupDim.Scaled(BaseWidth, "width") }),
+            new MupParameterFact("hidden.bias", MupLayerKind.Linear, "bias", MupRole.Vector, new[] { MupDim.Scaled(BaseWidth, "width") }),
+            new MupParameterFact("readout.weight", MupLayerKind.Linear, "weight", MupRole.Readout, new[] { MupDim.Fixed, MupDim.Scaled(BaseWidth, "width") }),
+            new MupParameterFact("readout.bias", MupLayerKind.Linear, "bias", MupRole.Fixed, new[] { MupDim.Fixed }),
+        });
+
+    public MupBinding Mup => _mup ??= new MupBinding(this, Facts);
+
+    public override Tensor forward(Tensor x)
+        => readout.forward(functional.relu(hidden.forward(functional.relu(input.forward(x)))) * Mup.ReadoutMultiplier);
+}
+
+/// <summary>Embedding → LayerNorm → tied readout, hand-written facts; exercises Embedding, LayerNorm and weight tying.</summary>
+internal sealed class HandTied : Module<Tensor, Tensor>
+{
+    private readonly Embedding wte;
+    private readonly LayerNorm ln;
+    private readonly Linear head;
+    private MupBinding? _mup;
+
+    public HandTied(int width, int vocab = 11) : base(nameof(HandTied))
+    {
+        wte = Embedding(vocab, width);
+        ln = LayerNorm(width);
+        head = Linear(width, vocab, hasBias: false);
+        RegisterComponents();
+        head.weight = wte.weight!;
+    }
+
+    public static MupModelFacts Facts { get; } = new(
+        "HandTied",
+        new[] { new MupWidthSymbol("width", 32) },
+        null,
+        new[]
+        {
+            new MupParameterFact("wte.weight", MupLayerKind.Embedding, "weight", MupRole.Input, new[] { MupDim.Fixed, MupDim.Scaled(32, "width") }),
+            new MupParameterFact("ln.weight", MupLayerKind.LayerNorm, "weight", MupRole.Vector, new[] { MupDim.Scaled(32, "width") }),
+            new MupParameterFact("ln.bias", MupLayerKind.LayerNorm, "bias", MupRole.Vector, new[] { MupDim.Scaled(32, "width") }),
+            new MupParameterFact("head.weight", MupLayerKind.Linear, "weight", MupRole.Readout, new[] { MupDim.Fixed, MupDim.Scaled(32, "width") }),
+        });
+
+    public MupBinding Mup => _mup ??= new MupBinding(this, Facts);
+
+    public override Tensor forward(Tensor x) => head.forward(ln.forward(wte.forward(x)) * Mup.ReadoutMultiplier);
+}
