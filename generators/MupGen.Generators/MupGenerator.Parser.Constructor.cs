@@ -1,0 +1,431 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using MupGen.Generators.Model;
+
+namespace MupGen.Generators;
+
+public sealed partial class MupGenerator
+{
+    internal static partial class Parser
+    {
+        /// <summary>Walks a constructor's statements in order and evaluates every expression symbolically, with an
+        /// environment from parameters, locals and fields to their values.</summary>
+        internal sealed class ConstructorWalker
+        {
+            private readonly Dictionary<ISymbol, Value> _env = new(SymbolEqualityComparer.Default);
+            private readonly HashSet<ISymbol> _symbolMembers;
+            private readonly KnownTypes _types;
+            private readonly CancellationToken _ct;
+            private int _loopDepth;
+            private Value? _loopCount;
+
+            public ConstructorWalker(KnownTypes types, Dictionary<ISymbol, SymbolRef> symbols, CancellationToken ct)
+            {
+                _types = types;
+                _ct = ct;
+                _symbolMembers = new HashSet<ISymbol>(symbols.Keys, SymbolEqualityComparer.Default);
+                foreach (var pair in symbols)
+                    _env[pair.Key] = pair.Value;
+            }
+
+            public bool TryGet(ISymbol symbol, out Value value) => _env.TryGetValue(symbol, out value!);
+
+            /// <summary>`this.width = width;` where the member carries [Width]: the parameter is the width symbol too.</summary>
+            public void Alias(IParameterSymbol parameter, SymbolRef symbol)
+            {
+                if (!_env.ContainsKey(parameter))
+                    _env[parameter] = symbol;
+            }
+
+            public void Assign(ISymbol target, Value value)
+            {
+                if (_symbolMembers.Contains(target))
+                    return;
+                // A value assigned inside a loop changes from iteration to iteration.
+                _env[target] = _loopDepth > 0 && value is not (Layer or OtherModule or ListValue)
+                    ? new Unknown(target.Name, "is assigned inside a loop")
+                    : value;
+            }
+
+            public void Walk(IOperation? operation)
+            {
+                if (operation is null)
+                    return;
+                _ct.ThrowIfCancellationRequested();
+                switch (operation)
+                {
+                    case IBlockOperation block:
+                        foreach (var statement in block.Operations)
+                            Walk(statement);
+                        break;
+                    case IVariableDeclarationGroupOperation group:
+                        foreach (var declaration in group.Declarations)
+                            foreach (var declarator in declaration.Declarators)
+                            {
+                                var init = declarator.Initializer?.Value ?? declaration.Initializer?.Value;
+                                _env[declarator.Symbol] = init is null
+                                    ? new Unknown(declarator.Symbol.Name, "has no initial value")
+                                    : Eval(init);
+                            }
+                        break;
+                    case IExpressionStatementOperation statement:
+                        Walk(statement.Operation);
+                        break;
+                    case ISimpleAssignmentOperation assignment:
+                        if (TargetSymbol(assignment.Target) is { } target)
+                            Assign(target, Eval(assignment.Value));
+                        break;
+                    case ICompoundAssignmentOperation compound:
+                        if (TargetSymbol(compound.Target) is { } compoundTarget)
+                            Assign(compoundTarget, new Unknown(Text(compound), "is updated in place"));
+                        break;
+                    case IIncrementOrDecrementOperation increment:
+                        if (TargetSymbol(increment.Target) is { } incrementTarget)
+                            Assign(incrementTarget, new Unknown(Text(increment), "is updated in place"));
+                        break;
+                    case IInvocationOperation invocation:
+                        Eval(invocation);
+                        break;
+                    case IForLoopOperation forLoop:
+                        foreach (var before in forLoop.Before)
+                            Walk(before);
+                        WalkLoop(forLoop.Locals, LoopCount(forLoop.Condition, forLoop.Locals), forLoop.Body, forLoop.AtLoopBottom);
+                        break;
+                    case IForEachLoopOperation forEach:
+                        var collection = Eval(forEach.Collection);
+                        WalkLoop(forEach.Locals, collection is ListValue { Entries.Count: 1 } range && range.Entries[0].Key is null ? range.Entries[0].Count : null, forEach.Body, ImmutableArrayOfNone);
+                        break;
+                    case ILoopOperation loop:
+                        WalkLoop(loop.Locals, null, loop.Body, ImmutableArrayOfNone);
+                        break;
+                    case IConditionalOperation conditional:
+                        Walk(conditional.WhenTrue);
+                        Walk(conditional.WhenFalse);
+                        break;
+                    case IUsingOperation usingOperation:
+                        Walk(usingOperation.Resources);
+                        Walk(usingOperation.Body);
+                        break;
+                    case ITryOperation tryOperation:
+                        Walk(tryOperation.Body);
+                        Walk(tryOperation.Finally);
+                        break;
+                }
+            }
+
+            private static readonly System.Collections.Immutable.ImmutableArray<IOperation> ImmutableArrayOfNone =
+                System.Collections.Immutable.ImmutableArray<IOperation>.Empty;
+
+            private void WalkLoop(System.Collections.Immutable.ImmutableArray<ILocalSymbol> locals, Value? count, IOperation body,
+                System.Collections.Immutable.ImmutableArray<IOperation> bottom)
+            {
+                foreach (var local in locals)
+                    _env[local] = new Opaque(local.Name);
+                var outerCount = _loopCount;
+                _loopDepth++;
+                _loopCount = _loopDepth == 1 ? count : null;
+                Walk(body);
+                _loopDepth--;
+                _loopCount = outerCount;
+                foreach (var local in locals)
+                    _env[local] = new Unknown(local.Name, "is a loop variable");
+                _ = bottom;
+            }
+
+            /// <summary>`for (var i = 0; i &lt; n; i++)`: the count is n (n + 1 for &lt;=).</summary>
+            private Value? LoopCount(IOperation? condition, System.Collections.Immutable.ImmutableArray<ILocalSymbol> locals)
+            {
+                if (condition is not IBinaryOperation { LeftOperand: var left } binary
+                    || Unwrap(left) is not ILocalReferenceOperation local
+                    || !locals.Contains(local.Local, SymbolEqualityComparer.Default))
+                    return null;
+                // The bound is evaluated before the loop variables become opaque.
+                return binary.OperatorKind switch
+                {
+                    BinaryOperatorKind.LessThan => Eval(binary.RightOperand),
+                    BinaryOperatorKind.LessThanOrEqual => new Binary('+', Eval(binary.RightOperand), new Const(1)),
+                    _ => null,
+                };
+            }
+
+            private static ISymbol? TargetSymbol(IOperation target) => target switch
+            {
+                ILocalReferenceOperation l => l.Local,
+                IFieldReferenceOperation f when IsThis(f.Instance) => f.Field,
+                IPropertyReferenceOperation p when IsThis(p.Instance) && p.Arguments.Length == 0 => p.Property,
+                _ => null,
+            };
+
+            private static bool IsThis(IOperation? instance) => instance is null or IInstanceReferenceOperation;
+
+            private static IOperation Unwrap(IOperation operation)
+            {
+                while (true)
+                {
+                    switch (operation)
+                    {
+                        case IConversionOperation c:
+                            operation = c.Operand;
+                            break;
+                        case IParenthesizedOperation p:
+                            operation = p.Operand;
+                            break;
+                        default:
+                            return operation;
+                    }
+                }
+            }
+
+            internal static string Text(IOperation operation) => Regex.Replace(operation.Syntax.ToString(), @"\s+", " ").Trim();
+
+            /// <summary>Evaluates an expression to a symbolic value.</summary>
+            public Value Eval(IOperation operation)
+            {
+                _ct.ThrowIfCancellationRequested();
+                if (operation.ConstantValue is { HasValue: true, Value: var constant })
+                {
+                    switch (constant)
+                    {
+                        case bool b: return new BoolConst(b);
+                        case int or long or short or byte or sbyte or ushort or uint:
+                            return new Const(Convert.ToInt64(constant, System.Globalization.CultureInfo.InvariantCulture));
+                        case string:
+                            return new Opaque(Text(operation));
+                        default:
+                            return new Unknown(Text(operation), "is not an integer");
+                    }
+                }
+
+                switch (operation)
+                {
+                    case IConversionOperation conversion:
+                        return Eval(conversion.Operand);
+                    case IParenthesizedOperation parenthesized:
+                        return Eval(parenthesized.Operand);
+                    case IParameterReferenceOperation parameter:
+                        return _env.TryGetValue(parameter.Parameter, out var p) ? p : new Opaque(parameter.Parameter.Name);
+                    case ILocalReferenceOperation local:
+                        return _env.TryGetValue(local.Local, out var l) ? l : new Unknown(local.Local.Name, "has no known value");
+                    case IFieldReferenceOperation field when IsThis(field.Instance):
+                        return _env.TryGetValue(field.Field, out var f) ? f : new Opaque(field.Field.Name);
+                    case IPropertyReferenceOperation property when IsThis(property.Instance) && property.Arguments.Length == 0:
+                        return _env.TryGetValue(property.Property, out var pr) ? pr : new Opaque(property.Property.Name);
+                    case IPropertyReferenceOperation or IFieldReferenceOperation:
+                        // config.Width, list.Count, ...: a finite value the generator cannot see.
+                        return new Opaque(Text(operation));
+                    case IBinaryOperation binary:
+                        var op = binary.OperatorKind switch
+                        {
+                            BinaryOperatorKind.Add => '+',
+                            BinaryOperatorKind.Subtract => '-',
+                            BinaryOperatorKind.Multiply => '*',
+                            BinaryOperatorKind.Divide => '/',
+                            _ => '?',
+                        };
+                        return op == '?'
+                            ? new Unknown(Text(binary), "is not a sum, product or quotient")
+                            : new Binary(op, Eval(binary.LeftOperand), Eval(binary.RightOperand));
+                    case IArrayCreationOperation { Initializer: { } initializer }:
+                        return new Items(initializer.ElementValues.Select(Eval).ToList());
+                    case ITupleOperation tuple:
+                        return new Items(tuple.Elements.Select(Eval).ToList());
+                    case IInvocationOperation invocation:
+                        return EvalInvocation(invocation);
+                    case IObjectCreationOperation creation:
+                        return EvalCreation(creation);
+                    case ISimpleAssignmentOperation assignment:
+                        var assigned = Eval(assignment.Value);
+                        if (TargetSymbol(assignment.Target) is { } target)
+                            Assign(target, assigned);
+                        return assigned;
+                    default:
+                        return new Unknown(Text(operation), "is not a product or quotient of widths and constants");
+                }
+            }
+
+            private Value EvalCreation(IObjectCreationOperation creation)
+            {
+                var type = creation.Type?.OriginalDefinition;
+                if (SymbolEqualityComparer.Default.Equals(type, _types.ModuleList))
+                    return ListFromArguments(creation.Arguments);
+                if (SymbolEqualityComparer.Default.Equals(type, _types.List))
+                {
+                    var list = new ListValue();
+                    if (creation.Arguments.Length == 1 && Eval(creation.Arguments[0].Value) is ListValue source)
+                        list.AddRange(source);
+                    return list;
+                }
+                if (_types.IsModule(creation.Type))
+                    return OtherModule.Instance;
+                return new Unknown(Text(creation), "is an object creation");
+            }
+
+            private Value EvalInvocation(IInvocationOperation invocation)
+            {
+                var method = invocation.TargetMethod;
+                var containing = method.ContainingType?.OriginalDefinition;
+
+                if (SymbolEqualityComparer.Default.Equals(containing, _types.TorchNn))
+                {
+                    var kind = method.Name switch
+                    {
+                        "Linear" => LayerKind.Linear,
+                        "Embedding" => LayerKind.Embedding,
+                        "LayerNorm" => LayerKind.LayerNorm,
+                        "Conv1d" => LayerKind.Conv1d,
+                        "Conv2d" => LayerKind.Conv2d,
+                        _ => LayerKind.Other,
+                    };
+                    if (kind != LayerKind.Other)
+                    {
+                        var args = new Dictionary<string, Value>();
+                        foreach (var argument in invocation.Arguments)
+                            if (argument.Parameter is { } parameter)
+                                args[parameter.Name] = Eval(argument.Value);
+                        return new Layer(kind, args);
+                    }
+                    if (method.Name is "ModuleList" or "Sequential")
+                        return ListFromArguments(invocation.Arguments);
+                    if (_types.IsModule(method.ReturnType))
+                        return OtherModule.Instance;
+                }
+
+                // list.Add(layer), seq.append(layer), list.AddRange(...), list.ToArray() on a list being built.
+                if (invocation.Instance is { } instance && Eval(instance) is ListValue target)
+                {
+                    switch (method.Name)
+                    {
+                        case "Add" or "append" when invocation.Arguments.Length is 1 or 2:
+                            var last = invocation.Arguments[invocation.Arguments.Length - 1];
+                            var item = Eval(last.Value);
+                            var name = invocation.Arguments.Length == 2
+                                && invocation.Arguments[0].Value.ConstantValue is { HasValue: true, Value: string s } ? s : null;
+                            if (last.ArgumentKind == ArgumentKind.ParamArray && item is Items many)
+                                foreach (var one in many.Values)
+                                    AddToList(target, one);
+                            else
+                                AddToList(target, item, name);
+                            return target;
+                        case "AddRange" or "extend" when invocation.Arguments.Length == 1:
+                            if (Eval(invocation.Arguments[0].Value) is ListValue range)
+                                target.AddRange(range);
+                            else
+                                target.AddRepeated(new Unknown(Text(invocation), "adds items the generator cannot read"), null);
+                            return target;
+                        case "ToArray" or "ToList" or "AsEnumerable":
+                            return target;
+                    }
+                }
+
+                if (SymbolEqualityComparer.Default.Equals(containing, _types.Enumerable))
+                    return EvalLinq(invocation);
+
+                return new Unknown(Text(invocation), "is a method call");
+            }
+
+            private void AddToList(ListValue list, Value item, string? name = null)
+            {
+                if (_loopDepth > 0)
+                    list.AddRepeated(item, _loopCount);
+                else
+                    list.Add(item, name);
+            }
+
+            private Value EvalLinq(IInvocationOperation invocation)
+            {
+                var args = invocation.Arguments;
+                switch (invocation.TargetMethod.Name)
+                {
+                    case "Range" when args.Length == 2:
+                        var range = new ListValue();
+                        range.AddRepeated(new Opaque("i"), Eval(args[1].Value));
+                        return range;
+                    case "Select" when args.Length == 2:
+                        if (Eval(args[0].Value) is not ListValue source)
+                            break;
+                        if (Unwrap(args[1].Value) is not IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda })
+                            break;
+                        var result = new ListValue();
+                        foreach (var entry in source.Entries)
+                        {
+                            var item = EvalLambda(lambda);
+                            if (entry.Key is null)
+                                result.AddRepeated(item, entry.Count);
+                            else
+                                result.Add(item);
+                        }
+                        return result;
+                    case "ToArray" or "ToList" or "AsEnumerable" or "Cast" or "OfType" when args.Length == 1:
+                        if (Eval(args[0].Value) is ListValue passed)
+                            return passed;
+                        break;
+                }
+                return new Unknown(Text(invocation), "is a LINQ call the generator does not follow");
+            }
+
+            private Value EvalLambda(IAnonymousFunctionOperation lambda)
+            {
+                foreach (var parameter in lambda.Symbol.Parameters)
+                    _env[parameter] = new Opaque(parameter.Name);
+                _loopDepth++;
+                try
+                {
+                    foreach (var statement in lambda.Body.Operations)
+                    {
+                        if (statement is IReturnOperation { ReturnedValue: { } returned })
+                            return Eval(returned);
+                        Walk(statement);
+                    }
+                }
+                finally
+                {
+                    _loopDepth--;
+                }
+                return new Unknown(Text(lambda), "is a lambda the generator cannot read");
+            }
+
+            /// <summary>ModuleList(a, b), Sequential(a, b), Sequential(("name", a)), Sequential(list), new ModuleList&lt;T&gt;(items).</summary>
+            private Value ListFromArguments(System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments)
+            {
+                var list = new ListValue();
+                foreach (var argument in arguments)
+                {
+                    if (argument.ArgumentKind == ArgumentKind.ParamArray
+                        && Unwrap(argument.Value) is IArrayCreationOperation { Initializer: { } initializer })
+                    {
+                        foreach (var element in initializer.ElementValues)
+                        {
+                            if (Unwrap(element) is ITupleOperation { Elements.Length: 2 } tuple
+                                && tuple.Elements[0].ConstantValue is { HasValue: true, Value: string name })
+                                list.Add(Eval(tuple.Elements[1]), name);
+                            else
+                                list.Add(Eval(element));
+                        }
+                        continue;
+                    }
+                    if (argument.ArgumentKind == ArgumentKind.DefaultValue)
+                        continue;
+                    switch (Eval(argument.Value))
+                    {
+                        case ListValue source:
+                            list.AddRange(source);
+                            break;
+                        case Items items:
+                            foreach (var item in items.Values)
+                                list.Add(item);
+                            break;
+                        case var other:
+                            list.AddRepeated(other is Unknown ? other : new Unknown(Text(argument.Value), "is not a list the generator can read"), null);
+                            break;
+                    }
+                }
+                return list;
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace MupGen.Generators;
+
+public sealed partial class MupGenerator
+{
+    internal static partial class Parser
+    {
+        // Symbolic values the constructor walk computes. They live only inside one Parse call (they may be keyed by
+        // symbols while walking) and never reach the pipeline: the parser turns them into ModelSpec records.
+
+        /// <summary>A symbolic value: a size expression, a layer, a list of layers, or something unreadable.</summary>
+        internal abstract class Value
+        {
+        }
+
+        /// <summary>An integer constant.</summary>
+        internal sealed class Const : Value
+        {
+            public Const(long v) => V = v;
+            public long V { get; }
+        }
+
+        /// <summary>A boolean constant (hasBias: false).</summary>
+        internal sealed class BoolConst : Value
+        {
+            public BoolConst(bool v) => V = v;
+            public bool V { get; }
+        }
+
+        /// <summary>A [Width] or [Depth] symbol.</summary>
+        internal sealed class SymbolRef : Value
+        {
+            public SymbolRef(string name, int baseValue, bool isDepth)
+            {
+                Name = name;
+                BaseValue = baseValue;
+                IsDepth = isDepth;
+            }
+
+            public string Name { get; }
+            public int BaseValue { get; }
+            public bool IsDepth { get; }
+        }
+
+        /// <summary>A finite value unknown at compile time (a constructor argument, a config property, a loop index).</summary>
+        internal sealed class Opaque : Value
+        {
+            public Opaque(string text) => Text = text;
+            public string Text { get; }
+        }
+
+        /// <summary>Integer arithmetic as written in the constructor.</summary>
+        internal sealed class Binary : Value
+        {
+            public Binary(char op, Value left, Value right)
+            {
+                Op = op;
+                Left = left;
+                Right = right;
+            }
+
+            public char Op { get; }
+            public Value Left { get; }
+            public Value Right { get; }
+        }
+
+        /// <summary>An array or tuple (long[] normalized shapes, (kh, kw) kernels).</summary>
+        internal sealed class Items : Value
+        {
+            public Items(List<Value> values) => Values = values;
+            public List<Value> Values { get; }
+        }
+
+        /// <summary>Something the generator cannot read; <see cref="Text"/> is the source text, <see cref="Why"/> the reason.</summary>
+        internal sealed class Unknown : Value
+        {
+            public Unknown(string text, string why)
+            {
+                Text = text;
+                Why = why;
+            }
+
+            public string Text { get; }
+            public string Why { get; }
+        }
+
+        /// <summary>A call of a TorchSharp layer factory with parameters (Linear, Embedding, LayerNorm, Conv1d, Conv2d).</summary>
+        internal sealed class Layer : Value
+        {
+            public Layer(Model.LayerKind kind, Dictionary<string, Value> args)
+            {
+                Kind = kind;
+                Args = args;
+            }
+
+            public Model.LayerKind Kind { get; }
+            public Dictionary<string, Value> Args { get; }
+        }
+
+        /// <summary>A module without parameters the generator tracks (ReLU, Dropout, a user module).</summary>
+        internal sealed class OtherModule : Value
+        {
+            public static OtherModule Instance { get; } = new();
+        }
+
+        /// <summary>One entry of a module list: a constant key (index or name) or a repeated entry built in a loop.</summary>
+        internal sealed class ListItem
+        {
+            public ListItem(string? key, Value item, Value? count)
+            {
+                Key = key;
+                Item = item;
+                Count = count;
+            }
+
+            /// <summary>The index or name, or null for an item added in a loop / LINQ Select (any index).</summary>
+            public string? Key { get; }
+            public Value Item { get; }
+            /// <summary>How many times a repeated item is added, when known.</summary>
+            public Value? Count { get; }
+        }
+
+        /// <summary>A ModuleList, Sequential, List&lt;T&gt; or LINQ sequence being built.</summary>
+        internal sealed class ListValue : Value
+        {
+            public List<ListItem> Entries { get; } = new();
+
+            /// <summary>The index the next constant Add gets; null after a repeated item.</summary>
+            public int? NextIndex { get; set; } = 0;
+
+            public void Add(Value item, string? name = null)
+            {
+                if (name is not null)
+                {
+                    Entries.Add(new ListItem(name, item, null));
+                    if (NextIndex is { } n)
+                        NextIndex = n + 1;
+                }
+                else if (NextIndex is { } i)
+                {
+                    Entries.Add(new ListItem(i.ToString(System.Globalization.CultureInfo.InvariantCulture), item, null));
+                    NextIndex = i + 1;
+                }
+                else
+                {
+                    Entries.Add(new ListItem(null, item, null));
+                }
+            }
+
+            public void AddRepeated(Value item, Value? count)
+            {
+                Entries.Add(new ListItem(null, item, count));
+                NextIndex = null;
+            }
+
+            public void AddRange(ListValue other)
+            {
+                foreach (var entry in other.Entries)
+                {
+                    if (entry.Key is null)
+                        AddRepeated(entry.Item, entry.Count);
+                    else
+                        Add(entry.Item, int.TryParse(entry.Key, out _) ? null : entry.Key);
+                }
+            }
+        }
+    }
+}

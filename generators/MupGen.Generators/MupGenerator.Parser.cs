@@ -1,0 +1,322 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using MupGen.Generators.Model;
+
+namespace MupGen.Generators;
+
+public sealed partial class MupGenerator
+{
+    /// <summary>Reads one model class: its width/depth symbols, and for every layer field the parameter tensors,
+    /// their symbolic shapes and roles, from the constructor. Produces a value-equatable <see cref="ModelSpec"/>.</summary>
+    internal static partial class Parser
+    {
+        /// <summary>Field-level role attributes.</summary>
+        internal enum RoleAttribute { None, Readout, Input, Hidden, Invariant }
+
+        /// <summary>Parses the class that holds <paramref name="target"/> (a [Width] parameter, field or property).
+        /// Never throws: any failure means "no model" (the analyzers report what is wrong).</summary>
+        public static ModelSpec? Parse(ISymbol target, SemanticModel semanticModel, CancellationToken ct)
+        {
+            try
+            {
+                return ParseCore(target, semanticModel, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception)
+            {
+                return null;
+            }
+        }
+
+        private static ModelSpec? ParseCore(ISymbol target, SemanticModel semanticModel, CancellationToken ct)
+        {
+            var type = target is IParameterSymbol parameter ? parameter.ContainingSymbol?.ContainingType : target.ContainingType;
+            if (type is null || KnownTypes.Create(semanticModel.Compilation) is not { } types)
+                return null;
+            if (type.TypeKind != TypeKind.Class || type.IsRecord || !types.IsModule(type) || !IsPartialChain(type, ct))
+                return null;
+
+            var containing = new List<string>();
+            for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+            {
+                if (Header(outer) is not { } header)
+                    return null;
+                containing.Insert(0, header);
+            }
+            if (Header(type) is not { } declaration)
+                return null;
+
+            var constructor = ChooseConstructor(type, target, types, ct);
+
+            // Width and depth symbols: constructor parameters first, then members in declaration order.
+            var symbols = new Dictionary<ISymbol, SymbolRef>(SymbolEqualityComparer.Default);
+            var widths = new List<WidthSpec>();
+            SymbolRef? depth = null;
+            var candidates = new List<(ISymbol Symbol, ITypeSymbol Type)>();
+            if (constructor is not null)
+                candidates.AddRange(constructor.Parameters.Select(p => ((ISymbol)p, p.Type)));
+            foreach (var member in type.GetMembers())
+            {
+                if (member is IFieldSymbol { IsImplicitlyDeclared: false } f)
+                    candidates.Add((f, f.Type));
+                else if (member is IPropertySymbol { IsIndexer: false } p)
+                    candidates.Add((p, p.Type));
+            }
+            foreach (var (symbol, symbolType) in candidates)
+            {
+                foreach (var attribute in symbol.GetAttributes())
+                {
+                    var isWidth = SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, types.WidthAttribute);
+                    var isDepth = SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, types.DepthAttribute);
+                    if (!isWidth && !isDepth)
+                        continue;
+                    if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not int baseValue
+                        || baseValue < 1 || symbolType.SpecialType is not (SpecialType.System_Int32 or SpecialType.System_Int64))
+                        return null; // MUP004
+                    if (isWidth)
+                    {
+                        var existing = widths.FirstOrDefault(w => w.Name == symbol.Name);
+                        if (existing is null)
+                            widths.Add(existing = new WidthSpec(symbol.Name, baseValue));
+                        symbols[symbol] = new SymbolRef(existing.Name, existing.BaseValue, isDepth: false);
+                    }
+                    else
+                    {
+                        depth ??= new SymbolRef(symbol.Name, baseValue, isDepth: true);
+                        if (depth.Name == symbol.Name)
+                            symbols[symbol] = depth;
+                    }
+                }
+            }
+            if (widths.Count == 0)
+                return null;
+
+            var walker = new ConstructorWalker(types, symbols, ct);
+            WalkFieldInitializers(type, walker, semanticModel, ct);
+            if (constructor is not null && ConstructorBody(constructor, semanticModel, ct) is { } body)
+            {
+                foreach (var assignment in body.Descendants().OfType<ISimpleAssignmentOperation>())
+                {
+                    var member = assignment.Target switch
+                    {
+                        IFieldReferenceOperation f => (ISymbol)f.Field,
+                        IPropertyReferenceOperation p => p.Property,
+                        _ => null,
+                    };
+                    if (member is not null && symbols.TryGetValue(member, out var symbolRef)
+                        && StripConversions(assignment.Value) is IParameterReferenceOperation source)
+                        walker.Alias(source.Parameter, symbolRef);
+                }
+                walker.Walk(body);
+            }
+
+            var facts = new FactBuilder(types, widths, depth);
+            foreach (var field in type.GetMembers().OfType<IFieldSymbol>())
+            {
+                ct.ThrowIfCancellationRequested();
+                if (field.IsStatic || field.IsConst || field.IsImplicitlyDeclared || !types.IsModule(field.Type))
+                    continue;
+                var value = walker.TryGet(field, out var v) ? v : null;
+                facts.AddField(ComponentName(field, types) ?? field.Name, field.Type, value, RoleOf(field, types));
+            }
+
+            var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+            var hintName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
+            return new ModelSpec(
+                hintName,
+                ns,
+                containing.ToEquatableArray(),
+                declaration,
+                type.Name,
+                widths.ToEquatableArray(),
+                depth is null ? null : new DepthSpec(depth.Name, depth.BaseValue, facts.BlockList),
+                facts.Build().ToEquatableArray());
+        }
+
+        private static IOperation StripConversions(IOperation operation)
+        {
+            while (operation is IConversionOperation conversion)
+                operation = conversion.Operand;
+            return operation;
+        }
+
+        private static bool IsPartialChain(INamedTypeSymbol type, CancellationToken ct)
+        {
+            for (var t = type; t is not null; t = t.ContainingType)
+            {
+                if (t.DeclaringSyntaxReferences.Length == 0)
+                    return false;
+                foreach (var reference in t.DeclaringSyntaxReferences)
+                    if (reference.GetSyntax(ct) is not TypeDeclarationSyntax declaration
+                        || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                        return false;
+            }
+            return true;
+        }
+
+        /// <summary>`partial class Name`, or null for generic types (not supported).</summary>
+        private static string? Header(INamedTypeSymbol type)
+        {
+            if (type.TypeParameters.Length > 0)
+                return null;
+            var keyword = type.IsRecord
+                ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record")
+                : type.TypeKind switch
+                {
+                    TypeKind.Class => "class",
+                    TypeKind.Struct => "struct",
+                    TypeKind.Interface => "interface",
+                    _ => null,
+                };
+            return keyword is null ? null : $"partial {keyword} {type.Name}";
+        }
+
+        /// <summary>The constructor that holds the [Width] parameter, else the one with the most statements.</summary>
+        private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, ISymbol target, KnownTypes types, CancellationToken ct)
+        {
+            var constructors = type.InstanceConstructors
+                .Where(c => !c.IsImplicitlyDeclared && c.DeclaringSyntaxReferences.Length > 0)
+                .ToList();
+            if (target is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.Constructor } owner }
+                && constructors.Contains(owner, SymbolEqualityComparer.Default))
+                return owner;
+            var withWidth = constructors.FirstOrDefault(c => c.Parameters.Any(p => p.GetAttributes().Any(a =>
+                SymbolEqualityComparer.Default.Equals(a.AttributeClass, types.WidthAttribute))));
+            if (withWidth is not null)
+                return withWidth;
+            return constructors
+                .OrderByDescending(c => c.DeclaringSyntaxReferences[0].GetSyntax(ct) is ConstructorDeclarationSyntax d
+                    ? d.Body?.Statements.Count ?? (d.ExpressionBody is null ? 0 : 1)
+                    : 0)
+                .FirstOrDefault();
+        }
+
+        private static SemanticModel ModelFor(SyntaxTree tree, SemanticModel semanticModel) =>
+            tree == semanticModel.SyntaxTree ? semanticModel : semanticModel.Compilation.GetSemanticModel(tree);
+
+        private static IOperation? ConstructorBody(IMethodSymbol constructor, SemanticModel semanticModel, CancellationToken ct)
+        {
+            if (constructor.DeclaringSyntaxReferences[0].GetSyntax(ct) is not ConstructorDeclarationSyntax syntax)
+                return null;
+            return ModelFor(syntax.SyntaxTree, semanticModel).GetOperation(syntax, ct) is IConstructorBodyOperation body
+                ? (IOperation?)body.BlockBody ?? body.ExpressionBody
+                : null;
+        }
+
+        /// <summary>Field initializers run before the constructor body: `int heads = 4;`, `Linear fc = Linear(8, 8);`.</summary>
+        private static void WalkFieldInitializers(INamedTypeSymbol type, ConstructorWalker walker, SemanticModel semanticModel, CancellationToken ct)
+        {
+            foreach (var field in type.GetMembers().OfType<IFieldSymbol>())
+            {
+                if (field.IsConst || field.IsImplicitlyDeclared)
+                    continue;
+                foreach (var reference in field.DeclaringSyntaxReferences)
+                {
+                    if (reference.GetSyntax(ct) is not VariableDeclaratorSyntax { Initializer: { } initializer })
+                        continue;
+                    if (ModelFor(initializer.SyntaxTree, semanticModel).GetOperation(initializer, ct) is IFieldInitializerOperation operation)
+                        walker.Assign(field, walker.Eval(operation.Value));
+                }
+            }
+        }
+
+        private static string? ComponentName(IFieldSymbol field, KnownTypes types)
+        {
+            foreach (var attribute in field.GetAttributes())
+                if (types.ComponentNameAttribute is not null
+                    && SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, types.ComponentNameAttribute))
+                    foreach (var named in attribute.NamedArguments)
+                        if (named.Key == "Name" && named.Value.Value is string { Length: > 0 } name)
+                            return name;
+            return null;
+        }
+
+        private static RoleAttribute RoleOf(IFieldSymbol field, KnownTypes types)
+        {
+            foreach (var attribute in field.GetAttributes())
+            {
+                var c = attribute.AttributeClass;
+                if (SymbolEqualityComparer.Default.Equals(c, types.ReadoutLayerAttribute))
+                    return RoleAttribute.Readout;
+                if (SymbolEqualityComparer.Default.Equals(c, types.InputLayerAttribute))
+                    return RoleAttribute.Input;
+                if (SymbolEqualityComparer.Default.Equals(c, types.HiddenLayerAttribute))
+                    return RoleAttribute.Hidden;
+                if (SymbolEqualityComparer.Default.Equals(c, types.WidthInvariantAttribute))
+                    return RoleAttribute.Invariant;
+            }
+            return RoleAttribute.None;
+        }
+
+        /// <summary>The symbols the parser compares against, resolved once per parse.</summary>
+        internal sealed class KnownTypes
+        {
+            public INamedTypeSymbol Module { get; private set; } = null!;
+            public INamedTypeSymbol? TorchNn { get; private set; }
+            public INamedTypeSymbol? ModuleList { get; private set; }
+            public INamedTypeSymbol? Enumerable { get; private set; }
+            public INamedTypeSymbol? List { get; private set; }
+            public INamedTypeSymbol? WidthAttribute { get; private set; }
+            public INamedTypeSymbol? DepthAttribute { get; private set; }
+            public INamedTypeSymbol? ReadoutLayerAttribute { get; private set; }
+            public INamedTypeSymbol? InputLayerAttribute { get; private set; }
+            public INamedTypeSymbol? HiddenLayerAttribute { get; private set; }
+            public INamedTypeSymbol? WidthInvariantAttribute { get; private set; }
+            public INamedTypeSymbol? ComponentNameAttribute { get; private set; }
+
+            public static KnownTypes? Create(Compilation compilation)
+            {
+                if (compilation.GetTypeByMetadataName(TypeNames.Module) is not { } module)
+                    return null;
+                return new KnownTypes
+                {
+                    Module = module,
+                    TorchNn = compilation.GetTypeByMetadataName(TypeNames.TorchNn),
+                    ModuleList = compilation.GetTypeByMetadataName(TypeNames.ModuleList),
+                    Enumerable = compilation.GetTypeByMetadataName(TypeNames.Enumerable),
+                    List = compilation.GetTypeByMetadataName(TypeNames.List),
+                    WidthAttribute = compilation.GetTypeByMetadataName(TypeNames.WidthAttribute),
+                    DepthAttribute = compilation.GetTypeByMetadataName(TypeNames.DepthAttribute),
+                    ReadoutLayerAttribute = compilation.GetTypeByMetadataName(TypeNames.ReadoutLayerAttribute),
+                    InputLayerAttribute = compilation.GetTypeByMetadataName(TypeNames.InputLayerAttribute),
+                    HiddenLayerAttribute = compilation.GetTypeByMetadataName(TypeNames.HiddenLayerAttribute),
+                    WidthInvariantAttribute = compilation.GetTypeByMetadataName(TypeNames.WidthInvariantAttribute),
+                    ComponentNameAttribute = compilation.GetTypeByMetadataName(TypeNames.ComponentNameAttribute),
+                };
+            }
+
+            public bool IsModule(ITypeSymbol? type)
+            {
+                for (var t = type; t is not null; t = t.BaseType)
+                    if (SymbolEqualityComparer.Default.Equals(t.OriginalDefinition, Module))
+                        return true;
+                return false;
+            }
+
+            /// <summary>The layer kind of a declared field type (TorchSharp.Modules.Linear, ...), when it is one the generator knows.</summary>
+            public static LayerKind? KindOf(ITypeSymbol type)
+            {
+                if (type.ContainingNamespace?.ToDisplayString() != "TorchSharp.Modules")
+                    return null;
+                return type.Name switch
+                {
+                    "Linear" => LayerKind.Linear,
+                    "Embedding" => LayerKind.Embedding,
+                    "LayerNorm" => LayerKind.LayerNorm,
+                    "Conv1d" => LayerKind.Conv1d,
+                    "Conv2d" => LayerKind.Conv2d,
+                    _ => null,
+                };
+            }
+        }
+    }
+}
