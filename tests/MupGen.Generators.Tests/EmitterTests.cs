@@ -1,0 +1,50 @@
+using MupGen.Generators.Model;
+using Xunit;
+
+namespace MupGen.Generators.Tests;
+
+/// <summary>The emitter straight from a hand-built model, without Roslyn.</summary>
+public class EmitterTests
+{
+    private static EquatableArray<T> Array<T>(params T[] items) where T : System.IEquatable<T> => items.ToEquatableArray();
+
+    private static DimSpec Scaled(long size, string symbol) => new(DimForm.Monomial, size, Array(new PowerSpec(symbol, 1)));
+
+    [Fact]
+    public void HandBuiltModel()
+    {
+        var model = new ModelSpec(
+            "Demo.Outer.Block",
+            "Demo",
+            Array("partial class Outer"),
+            "partial class Block",
+            "Block",
+            Array(new WidthSpec("width", 64), new WidthSpec("head_dim", 16)),
+            new DepthSpec("layers", 2, "blocks"),
+            Array(
+                new ParameterSpec("blocks.*.weight", LayerKind.Linear, "weight", Role.Hidden,
+                    Array(Scaled(256, "width"), new DimSpec(DimForm.Monomial, null, Array(new PowerSpec("width", 1), new PowerSpec("head_dim", -1)))),
+                    true, null),
+                new ParameterSpec("norm.weight", LayerKind.LayerNorm, "weight", Role.Vector,
+                    Array(new DimSpec(DimForm.Affine, 65, Array(new PowerSpec("width", 1)))), false, null),
+                new ParameterSpec("odd.weight", LayerKind.Conv2d, "weight", Role.Unresolved,
+                    Array(DimSpec.Fixed, DimSpec.Fixed, DimSpec.Fixed, DimSpec.Fixed), false, "a \"quoted\" note\\with a backslash")));
+
+        var text = MupGenerator.Emitter.Emit(model);
+
+        Assert.Equal("Demo.Outer.Block.Mup.g.cs", MupGenerator.Emitter.HintName(model));
+        Assert.DoesNotContain("\r", text);
+        Snapshot.Match("Emitter_HandBuilt", text);
+    }
+
+    [Fact]
+    public void EqualModelsAreEqualValues()
+    {
+        DimSpec Dim() => Scaled(64, "width");
+        var a = new ParameterSpec("fc.weight", LayerKind.Linear, "weight", Role.Hidden, Array(Dim(), Dim()), false, null);
+        var b = new ParameterSpec("fc.weight", LayerKind.Linear, "weight", Role.Hidden, Array(Dim(), Dim()), false, null);
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, b with { Role = Role.Input });
+    }
+}
