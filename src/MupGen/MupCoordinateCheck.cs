@@ -17,6 +17,9 @@ public sealed record MupCoordinate(int Width, int Step, string Layer, double Mea
 /// the mean absolute value of every layer's output. Under µP the curves are flat across width; under SP the readout
 /// (and everything after the first step) grows with width.
 /// </summary>
+/// <remarks>Layer outputs are recorded with forward hooks, which TorchSharp runs only when a layer is invoked as
+/// <c>layer.call(x)</c>; a layer invoked as <c>layer.forward(x)</c> is not seen. The model's own output (layer name
+/// <c>output</c>) is always recorded.</remarks>
 public static class MupCoordinateCheck
 {
     /// <summary>Runs the check.</summary>
@@ -93,6 +96,8 @@ public static class MupCoordinateCheck
     {
         var widths = coordinates.Select(c => c.Width).Distinct().OrderBy(w => w).ToList();
         var sb = new StringBuilder();
+        if (coordinates.Count > 0 && coordinates.All(c => c.Layer == "output"))
+            sb.AppendLine("(only the model output was recorded: invoke layers with call(x), not forward(x), so TorchSharp runs the hooks)");
         sb.Append("layer".PadRight(14)).Append("step");
         foreach (var w in widths)
             sb.Append(("w=" + w.ToString(CultureInfo.InvariantCulture)).PadLeft(10));

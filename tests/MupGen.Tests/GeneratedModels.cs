@@ -1,0 +1,64 @@
+using System.Linq;
+using MupGen;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace MupGen.Tests.Models;
+
+// Models compiled through the real generator (the test project references it as an analyzer, as a user would).
+
+/// <summary>The MLP of API.md.</summary>
+public partial class Mlp : Module<Tensor, Tensor>
+{
+    private readonly Linear input;
+    private readonly Linear hidden;
+    [ReadoutLayer] private readonly Linear readout;
+
+    public Mlp([Width(64)] int width, int features = 16, int classes = 10) : base(nameof(Mlp))
+    {
+        input = Linear(features, width);
+        hidden = Linear(width, width);
+        readout = Linear(width, classes);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+        => readout.call(functional.relu(hidden.call(functional.relu(input.call(x)))) * MupReadoutMultiplier);
+}
+
+/// <summary>A residual MLP written in another style: a loop into a ModuleList, a 4x expansion, locals, named
+/// arguments and a LayerNorm.</summary>
+public partial class ResidualMlp : Module<Tensor, Tensor>
+{
+    private readonly Linear embed;
+    private readonly ModuleList<Linear> blocks;
+    private readonly Linear up;
+    private readonly Linear down;
+    private readonly LayerNorm norm;
+    [ReadoutLayer] private readonly Linear head;
+
+    public ResidualMlp([Width(32)] int width, int features = 8, int classes = 5, int layers = 2) : base(nameof(ResidualMlp))
+    {
+        var ffn = 4 * width;
+        embed = Linear(inputSize: features, outputSize: width);
+        blocks = new ModuleList<Linear>();
+        for (int i = 0; i < layers; i++)
+            blocks.Add(Linear(width, width, hasBias: false));
+        up = Linear(width, ffn);
+        down = Linear(ffn, width);
+        norm = LayerNorm(width);
+        head = Linear(width, classes);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var h = embed.forward(x);
+        foreach (var block in blocks)
+            h = h + functional.relu(block.forward(h));
+        h = h + down.forward(functional.gelu(up.forward(h)));
+        return head.forward(norm.forward(h) * MupReadoutMultiplier);
+    }
+}
