@@ -18,6 +18,7 @@ public sealed partial class MupGenerator
         internal sealed class ConstructorWalker
         {
             private readonly Dictionary<ISymbol, Value> _env = new(SymbolEqualityComparer.Default);
+            /// <summary>[Width]/[Depth] fields and properties: `this.width = width` must not overwrite their symbol.</summary>
             private readonly HashSet<ISymbol> _symbolMembers;
             private readonly KnownTypes _types;
             private readonly CancellationToken _ct;
@@ -28,7 +29,7 @@ public sealed partial class MupGenerator
             {
                 _types = types;
                 _ct = ct;
-                _symbolMembers = new HashSet<ISymbol>(symbols.Keys, SymbolEqualityComparer.Default);
+                _symbolMembers = new HashSet<ISymbol>(symbols.Keys.Where(s => s is not IParameterSymbol), SymbolEqualityComparer.Default);
                 foreach (var pair in symbols)
                     _env[pair.Key] = pair.Value;
             }
@@ -156,6 +157,7 @@ public sealed partial class MupGenerator
             private static ISymbol? TargetSymbol(IOperation target) => target switch
             {
                 ILocalReferenceOperation l => l.Local,
+                IParameterReferenceOperation p => p.Parameter,
                 IFieldReferenceOperation f when IsThis(f.Instance) => f.Field,
                 IPropertyReferenceOperation p when IsThis(p.Instance) && p.Arguments.Length == 0 => p.Property,
                 _ => null,

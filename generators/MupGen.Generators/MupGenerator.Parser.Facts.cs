@@ -107,7 +107,10 @@ public sealed partial class MupGenerator
 
                 var note = $"the items of '{prefix}' are different layers and some are added at indices that are not constants";
                 foreach (var layer in patterns[0])
+                {
                     layer.Facts = layer.Facts.Select(f => f with { Role = Role.Unresolved, Note = note }).ToList();
+                    layer.Unreadable = true;
+                }
                 return patterns[0];
             }
 

@@ -443,4 +443,62 @@ public class SnapshotTests
             }
         }
         """);
+
+    [Fact]
+    public void DepthBlocks() => Verify(nameof(DepthBlocks), """
+        namespace Samples.Gpt;
+
+        public sealed class Block : Module<Tensor, Tensor>
+        {
+            private readonly Linear fc;
+            public Block(int width) : base("block") { fc = Linear(width, width); RegisterComponents(); }
+            public override Tensor forward(Tensor x) => fc.forward(x);
+        }
+
+        public partial class Gpt : Module<Tensor, Tensor>
+        {
+            private readonly Embedding wte;
+            private readonly ModuleList<Block> h;
+            private readonly Sequential mlp;
+            private readonly Sequential ragged;
+            private readonly LayerNorm ln_f;
+            [ReadoutLayer] private readonly Linear lm_head;
+            private readonly int nLayer;
+
+            public Gpt([Width(64)] int nEmbd, [Depth(2)] int nLayer, int vocab = 100) : base("gpt")
+            {
+                this.nLayer = nLayer;
+                nEmbd = nEmbd * 2;
+                wte = Embedding(vocab, nEmbd);
+                h = new ModuleList<Block>();
+                for (var i = 0; i < this.nLayer; i++)
+                    h.Add(new Block(nEmbd));
+                mlp = Sequential(("c_fc", Linear(nEmbd, 4 * nEmbd)), ("act", GELU()), ("c_proj", Linear(4 * nEmbd, nEmbd)));
+                var layers = new List<Module<Tensor, Tensor>>();
+                for (var i = 0; i < 3; i++)
+                    layers.Add(Linear(i == 0 ? vocab : nEmbd, nEmbd));
+                layers.Add(Linear(nEmbd, 2 * nEmbd));
+                ragged = Sequential(layers);
+                ln_f = LayerNorm(nEmbd);
+                lm_head = Linear(nEmbd, vocab, hasBias: false);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x) => x;
+        }
+        """);
+
+    [Fact]
+    public void PrimaryConstructor() => Verify(nameof(PrimaryConstructor), """
+        namespace Samples;
+
+        public partial class Compact([Width(48)] int width, int features = 6) : Module<Tensor, Tensor>("compact")
+        {
+            private readonly Linear input = Linear(features, width);
+            private readonly Linear hidden = Linear(width, width / 3);
+            [ReadoutLayer] private readonly Linear readout = Linear(width / 3, 1);
+
+            public override Tensor forward(Tensor x) => readout.forward(hidden.forward(input.forward(x)) * MupReadoutMultiplier);
+        }
+        """);
 }
