@@ -95,14 +95,14 @@ public sealed partial class MupGenerator
                     case IForLoopOperation forLoop:
                         foreach (var before in forLoop.Before)
                             Walk(before);
-                        WalkLoop(forLoop.Locals, LoopCount(forLoop.Condition, forLoop.Locals), forLoop.Body, forLoop.AtLoopBottom);
+                        WalkLoop(forLoop.Locals, LoopCount(forLoop.Condition, forLoop.Locals), forLoop.Body);
                         break;
                     case IForEachLoopOperation forEach:
                         var collection = Eval(forEach.Collection);
-                        WalkLoop(forEach.Locals, collection is ListValue { Entries.Count: 1 } range && range.Entries[0].Key is null ? range.Entries[0].Count : null, forEach.Body, ImmutableArrayOfNone);
+                        WalkLoop(forEach.Locals, collection is ListValue { Entries.Count: 1 } range && range.Entries[0].Key is null ? range.Entries[0].Count : null, forEach.Body);
                         break;
                     case ILoopOperation loop:
-                        WalkLoop(loop.Locals, null, loop.Body, ImmutableArrayOfNone);
+                        WalkLoop(loop.Locals, null, loop.Body);
                         break;
                     case IConditionalOperation conditional:
                         Walk(conditional.WhenTrue);
@@ -119,11 +119,9 @@ public sealed partial class MupGenerator
                 }
             }
 
-            private static readonly System.Collections.Immutable.ImmutableArray<IOperation> ImmutableArrayOfNone =
-                System.Collections.Immutable.ImmutableArray<IOperation>.Empty;
-
-            private void WalkLoop(System.Collections.Immutable.ImmutableArray<ILocalSymbol> locals, Value? count, IOperation body,
-                System.Collections.Immutable.ImmutableArray<IOperation> bottom)
+            /// <summary>Walks a loop body once: items added to lists in it are repeated items (index `*`), counted by
+            /// <paramref name="count"/> when the loop header shows it.</summary>
+            private void WalkLoop(System.Collections.Immutable.ImmutableArray<ILocalSymbol> locals, Value? count, IOperation body)
             {
                 foreach (var local in locals)
                     _env[local] = new Opaque(local.Name);
@@ -135,7 +133,6 @@ public sealed partial class MupGenerator
                 _loopCount = outerCount;
                 foreach (var local in locals)
                     _env[local] = new Unknown(local.Name, "is a loop variable");
-                _ = bottom;
             }
 
             /// <summary>`for (var i = 0; i &lt; n; i++)`: the count is n (n + 1 for &lt;=).</summary>
@@ -229,9 +226,10 @@ public sealed partial class MupGenerator
                             BinaryOperatorKind.Divide => '/',
                             _ => '?',
                         };
-                        return op == '?'
-                            ? new Unknown(Text(binary), "is not a sum, product or quotient")
-                            : new Binary(op, Eval(binary.LeftOperand), Eval(binary.RightOperand));
+                        if (op == '?')
+                            return new Unknown(Text(binary), "is not a sum, product or quotient");
+                        var combined = new Binary(op, Eval(binary.LeftOperand), Eval(binary.RightOperand));
+                        return combined.Size > Binary.MaxSize ? new Unknown(Text(binary), "is too large an expression to follow") : combined;
                     case IArrayCreationOperation { Initializer: { } initializer }:
                         return new Items(initializer.ElementValues.Select(Eval).ToList());
                     case ITupleOperation tuple:

@@ -17,9 +17,8 @@ public sealed partial class MupGenerator
             private readonly SymbolRef? _depth;
             private readonly List<LayerFacts> _layers = new();
 
-            public FactBuilder(KnownTypes types, List<WidthSpec> widths, SymbolRef? depth)
+            public FactBuilder(List<WidthSpec> widths, SymbolRef? depth)
             {
-                _ = types;
                 _widths = widths;
                 _depth = depth;
             }
@@ -428,7 +427,7 @@ public sealed partial class MupGenerator
                                 '+' => l + r,
                                 '-' => l - r,
                                 '*' => l * r,
-                                '/' => r == 0 ? null : l / r,
+                                '/' => r == 0 ? null : r == -1 ? -l : l / r,
                                 _ => null,
                             };
                         }

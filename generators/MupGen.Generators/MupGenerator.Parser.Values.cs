@@ -54,12 +54,21 @@ public sealed partial class MupGenerator
         /// <summary>Integer arithmetic as written in the constructor.</summary>
         internal sealed class Binary : Value
         {
+            /// <summary>Expressions larger than this many nodes are not followed (a doubling loop written out by
+            /// hand would otherwise make a tree whose walk never ends).</summary>
+            public const long MaxSize = 4096;
+
             public Binary(char op, Value left, Value right)
             {
                 Op = op;
                 Left = left;
                 Right = right;
+                Size = System.Math.Min(MaxSize + 1, 1 + SizeOf(left) + SizeOf(right));
             }
+
+            public long Size { get; }
+
+            private static long SizeOf(Value value) => value is Binary b ? b.Size : 1;
 
             public char Op { get; }
             public Value Left { get; }

@@ -119,7 +119,7 @@ public sealed partial class MupGenerator
                 walker.Walk(body);
             }
 
-            var facts = new FactBuilder(types, widths, depth);
+            var facts = new FactBuilder(widths, depth);
             foreach (var field in type.GetMembers().OfType<IFieldSymbol>())
             {
                 ct.ThrowIfCancellationRequested();

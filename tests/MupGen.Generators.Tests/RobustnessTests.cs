@@ -29,6 +29,7 @@ public class RobustnessTests
         { "not a module", "public partial class I { public I([Width(64)] int w) { } }" },
         { "width on a method parameter", "public partial class J : Module<Tensor, Tensor> { public J() : base(\"j\") { } public void M([Width(64)] int w) { } public override Tensor forward(Tensor x) => x; }" },
         { "recursive locals", "public partial class K : Module<Tensor, Tensor> { private Linear fc; public K([Width(64)] int w) : base(\"k\") { int a = b; int b = a; fc = Linear(a, w / 0); } public override Tensor forward(Tensor x) => x; }" },
+        { "exponential expression", "public partial class N : Module<Tensor, Tensor> { private Linear fc; public N([Width(64)] int w) : base(\"n\") { long a = w; " + string.Concat(System.Linq.Enumerable.Repeat("a = a * a + a; ", 60)) + "fc = Linear(a, w); } public override Tensor forward(Tensor x) => x; }" },
         { "huge numbers", "public partial class L : Module<Tensor, Tensor> { private Linear fc; public L([Width(64)] int w) : base(\"l\") { fc = Linear(w * 9223372036854775807L * 4, w - 64); } public override Tensor forward(Tensor x) => x; }" },
     };
 
