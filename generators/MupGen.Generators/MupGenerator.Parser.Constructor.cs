@@ -252,7 +252,7 @@ public sealed partial class MupGenerator
             {
                 var type = creation.Type?.OriginalDefinition;
                 if (SymbolEqualityComparer.Default.Equals(type, _types.ModuleList))
-                    return ListFromArguments(creation.Arguments);
+                    return ListFromArguments(creation.Arguments, isModule: true);
                 if (SymbolEqualityComparer.Default.Equals(type, _types.List))
                 {
                     var list = new ListValue();
@@ -290,7 +290,7 @@ public sealed partial class MupGenerator
                         return new Layer(kind, args);
                     }
                     if (method.Name is "ModuleList" or "Sequential")
-                        return ListFromArguments(invocation.Arguments);
+                        return ListFromArguments(invocation.Arguments, isModule: true);
                     if (_types.IsModule(method.ReturnType))
                         return OtherModule.Instance;
                 }
@@ -390,9 +390,9 @@ public sealed partial class MupGenerator
             }
 
             /// <summary>ModuleList(a, b), Sequential(a, b), Sequential(("name", a)), Sequential(list), new ModuleList&lt;T&gt;(items).</summary>
-            private Value ListFromArguments(System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments)
+            private Value ListFromArguments(System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, bool isModule)
             {
-                var list = new ListValue();
+                var list = new ListValue { IsModule = isModule };
                 foreach (var argument in arguments)
                 {
                     if (argument.ArgumentKind == ArgumentKind.ParamArray

@@ -136,6 +136,10 @@ public sealed partial class MupGenerator
         {
             public List<ListItem> Entries { get; } = new();
 
+            /// <summary>True for ModuleList and Sequential (registered by RegisterComponents); false for a List&lt;T&gt;
+            /// or a LINQ sequence, which only feed a module list.</summary>
+            public bool IsModule { get; set; }
+
             /// <summary>The index the next constant Add gets; null after a repeated item.</summary>
             public int? NextIndex { get; set; } = 0;
 

@@ -123,9 +123,13 @@ public sealed partial class MupGenerator
             foreach (var field in type.GetMembers().OfType<IFieldSymbol>())
             {
                 ct.ThrowIfCancellationRequested();
-                if (field.IsStatic || field.IsConst || field.IsImplicitlyDeclared || !types.IsModule(field.Type))
+                if (field.IsStatic || field.IsConst || field.IsImplicitlyDeclared)
                     continue;
                 var value = walker.TryGet(field, out var v) ? v : null;
+                // RegisterComponents registers a field by its value, so an IModule<,> or object field holding a
+                // layer counts; a List<Linear> field does not.
+                if (!types.IsModule(field.Type) && value is not (Layer or ListValue { IsModule: true }))
+                    continue;
                 facts.AddField(ComponentName(field, types) ?? field.Name, field.Type, value, RoleOf(field, types));
             }
 

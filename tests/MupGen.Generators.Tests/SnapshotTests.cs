@@ -131,10 +131,14 @@ public class SnapshotTests
             private readonly Linear input;
             private readonly Linear fc = Linear(4, 4);
             [ReadoutLayer] private readonly Linear readout;
+            private readonly torch.nn.IModule<Tensor, Tensor> byInterface;
+            private readonly List<Linear> notRegistered = new List<Linear>();
 
             public WithFields([Width(64)] int width) : base("fields")
             {
                 hidden = width * 2;
+                byInterface = Linear(hidden, hidden);
+                notRegistered.Add(Linear(width, width));
                 input = Linear(features, hidden);
                 readout = Linear(this.hidden, Classes);
                 RegisterComponents();

@@ -20,6 +20,8 @@ partial class WithFields : global::MupGen.IMupModel
             new global::MupGen.Facts.MupParameterFact("fc.bias", global::MupGen.MupLayerKind.Linear, "bias", global::MupGen.MupRole.Fixed, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Fixed }),
             new global::MupGen.Facts.MupParameterFact("readout.weight", global::MupGen.MupLayerKind.Linear, "weight", global::MupGen.MupRole.Readout, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Fixed, global::MupGen.Facts.MupDim.Scaled(128L, "width") }),
             new global::MupGen.Facts.MupParameterFact("readout.bias", global::MupGen.MupLayerKind.Linear, "bias", global::MupGen.MupRole.Fixed, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Fixed }),
+            new global::MupGen.Facts.MupParameterFact("byInterface.weight", global::MupGen.MupLayerKind.Linear, "weight", global::MupGen.MupRole.Hidden, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Scaled(128L, "width"), global::MupGen.Facts.MupDim.Scaled(128L, "width") }),
+            new global::MupGen.Facts.MupParameterFact("byInterface.bias", global::MupGen.MupLayerKind.Linear, "bias", global::MupGen.MupRole.Vector, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Scaled(128L, "width") }),
         });
 
     private global::MupGen.MupBinding? __mupBinding;
