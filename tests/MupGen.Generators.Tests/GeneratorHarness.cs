@@ -61,6 +61,8 @@ internal static class GeneratorHarness
         var errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, "compilation errors:\n" + string.Join("\n", errors));
 
+        foreach (var name in StepNames)
+            Assert.True(result.TrackedSteps.ContainsKey(name), $"step {name} was not tracked");
         AssertNoRoslynObjects(result);
 
         var second = driver.RunGenerators(compilation.Clone()).GetRunResult().Results.Single();
@@ -106,6 +108,8 @@ internal static class GeneratorHarness
                     Walk(value, name, new HashSet<object>(ReferenceEqualityComparer.Instance));
         }
     }
+
+    public static void AssertNoRoslynObjects(object? value) => Walk(value, "value", new HashSet<object>(ReferenceEqualityComparer.Instance));
 
     private static void Walk(object? value, string path, HashSet<object> seen)
     {
