@@ -47,4 +47,30 @@ public class EmitterTests
         Assert.Equal(a.GetHashCode(), b.GetHashCode());
         Assert.NotEqual(a, b with { Role = Role.Input });
     }
+
+    [Fact]
+    public void OutputDoesNotDependOnTheCurrentCulture()
+    {
+        var model = new ModelSpec("M", null, EquatableArray<string>.Empty, "partial class M", "M",
+            Array(new WidthSpec("width", 1024)), new DepthSpec("layers", 12, null),
+            Array(new ParameterSpec("fc.weight", LayerKind.Linear, "weight", Role.Hidden,
+                Array(Scaled(4096, "width"), new DimSpec(DimForm.Monomial, 1048576, Array(new PowerSpec("width", 2)))), false, null)));
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+            var invariant = MupGenerator.Emitter.Emit(model);
+            foreach (var name in new[] { "de-DE", "ar-SA", "fa-IR", "hi-IN" })
+            {
+                System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo(name);
+                Assert.Equal(invariant, MupGenerator.Emitter.Emit(model));
+            }
+            Assert.Contains("MupDim.Monomial(1048576L, new global::MupGen.Facts.MupPower(\"width\", 2))", invariant);
+            Assert.Contains("new global::MupGen.Facts.MupDepthSymbol(\"layers\", 12, null),", invariant);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = saved;
+        }
+    }
 }
