@@ -309,7 +309,7 @@ public sealed partial class MupGenerator
             /// <summary>The layer kind of a declared field type (TorchSharp.Modules.Linear, ...), when it is one the generator knows.</summary>
             public static LayerKind? KindOf(ITypeSymbol type)
             {
-                if (type.ContainingNamespace?.ToDisplayString() != "TorchSharp.Modules")
+                if (type.ContainingNamespace?.ToDisplayString() != TypeNames.ModulesNamespace)
                     return null;
                 return type.Name switch
                 {

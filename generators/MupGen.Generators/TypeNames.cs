@@ -18,7 +18,8 @@ internal static class TypeNames
     public const string TorchNn = "TorchSharp.torch+nn";
 
     public const string ModuleList = "TorchSharp.Modules.ModuleList`1";
-    public const string Sequential = "TorchSharp.Modules.Sequential";
+    /// <summary>Where TorchSharp's layer classes live (Linear, Embedding, ...): a layer field's declared type.</summary>
+    public const string ModulesNamespace = "TorchSharp.Modules";
     public const string ComponentNameAttribute = "TorchSharp.Utils.ComponentNameAttribute";
 
     public const string Enumerable = "System.Linq.Enumerable";
