@@ -54,7 +54,9 @@ public sealed partial class MupBinding
                 return new InitSpec(InitKind.Keep, 0);
             if (options.ZeroInitReadout && p.InReadoutLayer)
                 return new InitSpec(InitKind.Zeros, 0);
-            double fanIn = standard ? p.ActualFanIn : p.BaseFanIn;
+            // A [WidthInvariant] layer keeps exactly its SP init; the readout's bias (role Fixed) goes back to base.
+            bool atActualShape = standard || (p.Role == MupRole.Fixed && !p.InReadoutLayer);
+            double fanIn = atActualShape ? p.ActualFanIn : p.BaseFanIn;
             double scale = standard ? 1.0 : roleScale;
             bool matrix = p.IsWeight && p.Layer != MupLayerKind.LayerNorm;
             if (matrix && options.InitStd is { } std)

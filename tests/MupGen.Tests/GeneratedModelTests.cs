@@ -73,6 +73,20 @@ public class GeneratedModelTests
         Assert.All(groups.Values, g => { Assert.Equal(0.003, g.Lr); Assert.Equal(0.1, g.Wd); });
     }
 
+    [Fact]
+    public void A_width_invariant_layer_keeps_its_sp_init_and_hyperparameters_off_base()
+    {
+        using var model = new WithInvariantLayer(64);   // m = 4
+        var rows = model.MupDescribe().ToDictionary(r => r.Name);
+        Assert.Equal(MupRole.Fixed, rows["side.weight"].Role);
+        Assert.Equal(1.0, rows["side.weight"].AdamLrScale);
+        Assert.Equal(1.0, rows["side.weight"].SgdLrScale);
+        Assert.Equal(1 / Math.Sqrt(64) / Math.Sqrt(3), rows["side.weight"].InitStd, 12);   // actual fan_in, as SP
+        Assert.Equal(1 / Math.Sqrt(16) / Math.Sqrt(3), rows["readout.bias"].InitStd, 12);  // readout bias: base fan_in
+        var sp = model.MupDescribe(SP).ToDictionary(r => r.Name);
+        Assert.Equal(sp["side.weight"].InitStd, rows["side.weight"].InitStd);
+    }
+
     private static (Tensor X, Tensor Y) Data(int n = 64, int features = 16, int classes = 10)
     {
         torch.manual_seed(99);

@@ -62,3 +62,22 @@ public partial class ResidualMlp : Module<Tensor, Tensor>
         return head.forward(norm.forward(h) * MupReadoutMultiplier);
     }
 }
+
+/// <summary>A layer the user declares width-invariant keeps exactly its SP init and hyperparameters.</summary>
+public partial class WithInvariantLayer : Module<Tensor, Tensor>
+{
+    private readonly Linear input;
+    [WidthInvariant] private readonly Linear side;
+    [ReadoutLayer] private readonly Linear readout;
+
+    public WithInvariantLayer([Width(16)] int width) : base(nameof(WithInvariantLayer))
+    {
+        input = Linear(4, width);
+        side = Linear(width, width);
+        readout = Linear(width, 3);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+        => readout.call(side.call(input.call(x)) * MupReadoutMultiplier);
+}
