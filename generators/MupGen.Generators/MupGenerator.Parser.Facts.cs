@@ -95,7 +95,7 @@ public sealed partial class MupGenerator
                     .Where(f => f.Count > 0)
                     .ToList();
                 if (patterns.Count == 0)
-                    return patterns;
+                    return new List<LayerFacts>();
 
                 var first = Flatten(patterns[0]);
                 if (patterns.All(p => Flatten(p).SequenceEqual(first)))
