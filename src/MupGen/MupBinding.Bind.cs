@@ -22,12 +22,41 @@ public sealed partial class MupBinding
 
     internal sealed class BoundModel
     {
-        private BoundModel(List<BoundParameter> parameters, double mN, double mL, double readoutMIn)
+        private readonly MupModelFacts _facts;
+        private readonly Dictionary<string, double> _symbols;
+
+        private BoundModel(MupModelFacts facts, Dictionary<string, double> symbols, List<BoundParameter> parameters,
+            double mN, double? mL, double readoutMIn)
         {
+            _facts = facts;
+            _symbols = symbols;
             Parameters = parameters;
             MN = mN;
-            ML = mL;
+            ML = mL ?? 1.0;
+            DepthUnmatched = facts.Depth is not null && mL is null;
             ReadoutMIn = readoutMIn;
+        }
+
+        /// <summary>True when the model has [Depth] but the generator could not match it to a list of blocks.</summary>
+        public bool DepthUnmatched { get; }
+
+        /// <summary>Throws when depth rules are asked for but the depth could not be matched to a block list.</summary>
+        public void RequireDepth()
+        {
+            if (DepthUnmatched)
+                throw new InvalidOperationException(
+                    $"{_facts.ModelName}: [Depth] '{_facts.Depth!.Name}' could not be matched to a list of residual blocks, so the depth multiplier is unknown. " +
+                    $"Build the blocks into a ModuleList or Sequential field with `for (int i = 0; i < {_facts.Depth.Name}; i++)` or `Enumerable.Range(0, {_facts.Depth.Name}).Select(...)`, " +
+                    "or use MupParametrization.Mup to apply width rules only.");
+        }
+
+        /// <summary>The width multiplier of the head dimension an attention module at <paramref name="path"/> passes.</summary>
+        public double HeadDimMultiplier(string path, long headDim)
+        {
+            foreach (var fact in _facts.Attention)
+                if (NameMatches(fact.Module, path))
+                    return Multiplier(fact.HeadDim, headDim, _symbols);
+            return MN;
         }
 
         public IReadOnlyList<BoundParameter> Parameters { get; }
@@ -126,16 +155,17 @@ public sealed partial class MupBinding
             }
 
             double mN = facts.Widths.Count > 0 && symbols.TryGetValue(facts.Widths[0].Name, out var first) ? first : 1.0;
-            double mL = DepthMultiplier(module, facts, named.Select(n => n.name));
-            return new BoundModel(bound, mN, mL, readoutMIn);
+            double? mL = DepthMultiplier(module, facts, named.Select(n => n.name));
+            return new BoundModel(facts, symbols, bound, mN, mL, readoutMIn);
         }
 
-        private static double DepthMultiplier(nn.Module module, MupModelFacts facts, IEnumerable<string> names)
+        /// <summary>m_L = number of blocks in the [Depth] block list / base; null when the list is unknown.</summary>
+        private static double? DepthMultiplier(nn.Module module, MupModelFacts facts, IEnumerable<string> names)
         {
             if (facts.Depth is not { } depth)
                 return 1.0;
             if (depth.BlockList is not { } list)
-                return 1.0;
+                return null;
             var child = module.named_children().FirstOrDefault(c => c.name == list).module;
             long count = child is null ? 0 : child.children().Count();
             if (count == 0)

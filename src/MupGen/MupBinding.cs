@@ -48,7 +48,18 @@ public sealed partial class MupBinding
         }
     }
 
-    private BoundModel Bound => _bound ??= BoundModel.Bind(_module, Facts);
+    private BoundModel Bound
+    {
+        get
+        {
+            if (_bound is null)
+            {
+                _bound = BoundModel.Bind(_module, Facts);
+                AttachSubmodules();
+            }
+            return _bound;
+        }
+    }
 
     /// <summary>The resolved parametrization and depth exponent for <paramref name="options"/>.</summary>
     private (MupParametrization P, double? Alpha) Resolve(MupOptions options)
@@ -57,6 +68,8 @@ public sealed partial class MupBinding
         if (p == MupParametrization.Standard || Facts.Depth is null)
             return (p, null);
         double? alpha = options.DepthAlpha ?? MupRules.DefaultDepthAlpha(p);
+        if (alpha is not null)
+            Bound.RequireDepth();
         return (p, alpha);
     }
 
@@ -137,14 +150,40 @@ public sealed partial class MupBinding
     /// <summary>See <see cref="IMupModel.MupResidualMultiplier"/>.</summary>
     public double ResidualMultiplier => Forward.Residual;
 
-    /// <summary>See <see cref="IMupModel.MupAttentionScale"/>. The base head dimension is headDim / m_N: the head
-    /// dimension is taken to grow with the model width.</summary>
-    public double AttentionScale(long headDim)
+    /// <summary>See <see cref="IMupModel.MupAttentionScale"/>, for the model itself.</summary>
+    public double AttentionScale(long headDim) => AttentionScale(headDim, "");
+
+    /// <summary>
+    /// The attention logit scale for the attention module at <paramref name="path"/> (its name in named_modules()).
+    /// The base head dimension is headDim over the head dimension's width multiplier, read from the compiled
+    /// <see cref="MupAttentionFact"/> of that module; without one, the head dimension is taken to grow with the model
+    /// width (base = headDim / m_N).
+    /// </summary>
+    public double AttentionScale(long headDim, string path)
     {
+        if (headDim < 1)
+            throw new ArgumentOutOfRangeException(nameof(headDim), headDim, "The head dimension must be at least 1.");
         var (p, _) = Resolve(_options);
-        bool standard = p == MupParametrization.Standard;
-        return MupRules.AttentionScale(headDim, headDim / Bound.MN, _options.AttentionMultiplier, standard);
+        if (p == MupParametrization.Standard)
+            return MupRules.AttentionScale(headDim, headDim, _options.AttentionMultiplier, standard: true);
+        var b = Bound;
+        double m = b.HeadDimMultiplier(path ?? "", headDim);
+        return MupRules.AttentionScale(headDim, headDim / m, _options.AttentionMultiplier, standard: false);
     }
+
+    /// <summary>Attaches this binding to every <see cref="IMupSubmodule"/> below the model. Generated code calls it
+    /// from RegisterComponents; it is idempotent.</summary>
+    public void AttachSubmodules()
+    {
+        foreach (var (name, module) in _module.named_modules())
+            if (module is IMupSubmodule sub)
+                sub.MupAttach(this, name);
+    }
+
+    /// <summary>The exception a submodule's multiplier throws when no µP model has attached to it.</summary>
+    public static InvalidOperationException NotAttached(string module) => new(
+        $"{module} uses a MupGen multiplier but no µP model has attached to it. Build it inside a model class marked with [Width] " +
+        "whose constructor calls RegisterComponents() after creating its submodules (or call any Mup member of the model, such as MupInitialize, before forward).");
 
     private sealed record ForwardMultipliers(double Readout, double Residual);
 

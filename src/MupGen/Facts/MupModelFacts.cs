@@ -39,14 +39,23 @@ public sealed record MupParameterFact(
     public override int GetHashCode() => HashCode.Combine(Name, Layer, Tensor, Role, Shape.Count, InResidualBlock);
 }
 
+/// <summary>The head dimension an attention module passes to <c>MupAttentionScale(headDim)</c>, as the generator read it
+/// from the module's constructor: how it scales with width decides the base head dimension.</summary>
+/// <param name="Module">The module path as <c>named_modules()</c> gives it, <c>*</c> for a list index
+/// (<c>blocks.*.attn</c>); empty for the model itself.</param>
+/// <param name="HeadDim">The head dimension's form: <see cref="MupDim.Fixed"/> when only the head count grows.</param>
+public sealed record MupAttentionFact(string Module, MupDim HeadDim);
+
 /// <summary>Everything the generator learnt about one model class. Generated code creates one instance per class;
 /// the runtime evaluates it against the actual tensor shapes, so one compiled model serves every width.</summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public sealed class MupModelFacts
 {
     /// <summary>Creates the facts.</summary>
-    public MupModelFacts(string modelName, MupWidthSymbol[] widths, MupDepthSymbol? depth, MupParameterFact[] parameters)
+    public MupModelFacts(string modelName, MupWidthSymbol[] widths, MupDepthSymbol? depth, MupParameterFact[] parameters,
+        MupAttentionFact[]? attention = null)
     {
+        Attention = attention ?? Array.Empty<MupAttentionFact>();
         ModelName = modelName ?? throw new ArgumentNullException(nameof(modelName));
         Widths = widths ?? throw new ArgumentNullException(nameof(widths));
         Depth = depth;
@@ -69,4 +78,7 @@ public sealed class MupModelFacts
 
     /// <summary>One fact per parameter tensor the generator could see, in declaration order.</summary>
     public IReadOnlyList<MupParameterFact> Parameters { get; }
+
+    /// <summary>The head dimension of every attention module that calls <c>MupAttentionScale</c>.</summary>
+    public IReadOnlyList<MupAttentionFact> Attention { get; }
 }
