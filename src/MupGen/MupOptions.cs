@@ -20,8 +20,10 @@ public sealed record MupOptions
     /// <summary>Initialise the readout's weight and bias to zero (as mup's readout_zero_init).</summary>
     public bool ZeroInitReadout { get; init; }
 
-    /// <summary>Initialise the attention query projection to zero (mup examples' query_zero_init).
-    /// Applies to layers whose field is marked as a query projection (nested-module support).</summary>
+    /// <summary>Initialise the attention query projection to zero (mup examples' query_zero_init): a Linear named
+    /// <c>q</c>, <c>query</c>, <c>q_proj</c>, <c>wq</c>, <c>to_q</c>, <c>query_proj</c> or <c>c_q</c> (weight and bias),
+    /// or the first third of the output rows of a fused <c>qkv</c>, <c>c_attn</c>, <c>in_proj</c>, <c>qkv_proj</c>,
+    /// <c>wqkv</c> or <c>to_qkv</c> projection.</summary>
     public bool ZeroInitQuery { get; init; }
 
     /// <summary>Output multiplier tuned at base (mup's output_mult); folded into <c>MupReadoutMultiplier</c>.</summary>

@@ -109,6 +109,21 @@ public class BindingTests
     }
 
     [Fact]
+    public void Zero_init_query_zeroes_the_query_projection_and_the_query_rows_of_a_fused_one()
+    {
+        using var model = new HandQuery(16);
+        model.Mup.Initialize(new MupOptions { ZeroInitQuery = true });
+        var p = model.named_parameters().ToDictionary(x => x.name, x => x.parameter);
+        Assert.Equal(0.0, p["q.weight"].abs().sum().ToDouble());
+        Assert.Equal(0.0, p["q.bias"].abs().sum().ToDouble());
+        Assert.NotEqual(0.0, p["k.weight"].abs().sum().ToDouble());
+        Assert.Equal(0.0, p["qkv.weight"].narrow(0, 0, 16).abs().sum().ToDouble());
+        Assert.True(p["qkv.weight"].narrow(0, 16, 32).abs().min().ToDouble() > 0);
+        Assert.Equal(0.0, p["qkv.bias"].narrow(0, 0, 16).abs().sum().ToDouble());
+        Assert.Equal("zeros", model.Mup.Describe(new MupOptions { ZeroInitQuery = true }).Single(r => r.Name == "q.weight").Init);
+    }
+
+    [Fact]
     public void Describe_gives_one_row_per_parameter_in_named_parameters_order()
     {
         using var model = new HandMlp(1024);

@@ -79,3 +79,34 @@ internal sealed class HandTied : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => head.forward(ln.forward(wte.forward(x)) * Mup.ReadoutMultiplier);
 }
+
+/// <summary>A query projection and a fused qkv projection, hand-written facts; exercises ZeroInitQuery.</summary>
+internal sealed class HandQuery : Module<Tensor, Tensor>
+{
+    private readonly Linear q;
+    private readonly Linear k;
+    private readonly Linear qkv;
+    private MupBinding? _mup;
+
+    public HandQuery(int width) : base(nameof(HandQuery))
+    {
+        q = Linear(width, width);
+        k = Linear(width, width);
+        qkv = Linear(width, 3 * width);
+        RegisterComponents();
+    }
+
+    private static MupParameterFact Weight(string name, long outBase) =>
+        new(name + ".weight", MupLayerKind.Linear, "weight", MupRole.Hidden, new[] { MupDim.Scaled(outBase, "width"), MupDim.Scaled(8, "width") });
+
+    private static MupParameterFact Bias(string name, long outBase) =>
+        new(name + ".bias", MupLayerKind.Linear, "bias", MupRole.Vector, new[] { MupDim.Scaled(outBase, "width") });
+
+    public static MupModelFacts Facts { get; } = new(
+        "HandQuery", new[] { new MupWidthSymbol("width", 8) }, null,
+        new[] { Weight("q", 8), Bias("q", 8), Weight("k", 8), Bias("k", 8), Weight("qkv", 24), Bias("qkv", 24) });
+
+    public MupBinding Mup => _mup ??= new MupBinding(this, Facts);
+
+    public override Tensor forward(Tensor x) => q.forward(x) + k.forward(x);
+}
