@@ -17,7 +17,7 @@ public sealed record ComputeAllocation(double Flops, double Parameters, double T
 
 /// <summary>
 /// The Chinchilla parametric loss L(N, D) = E + A/N^α + B/D^β (Hoffmann et al. 2022, "Training Compute-Optimal
-/// Large Language Models", arXiv 2203.15556, §3.3 "Approach 3", eq. 2 and the closed form of eq. 4 / Appendix D.2),
+/// Large Language Models", arXiv 2203.15556, §3.3 "Approach 3" and the closed-form optimum given there),
 /// with N parameters and D training tokens.
 /// </summary>
 /// <param name="E">The irreducible loss.</param>
@@ -27,14 +27,15 @@ public sealed record ComputeAllocation(double Flops, double Parameters, double T
 /// <param name="Beta">β, the data exponent.</param>
 public sealed record ChinchillaLaw(double E, double A, double B, double Alpha, double Beta)
 {
-    /// <summary>Hoffmann et al. 2022 approach 3 as published (arXiv 2203.15556, §3.3 / Appendix D.2): E = 1.69,
+    /// <summary>Hoffmann et al. 2022 approach 3 as printed in the paper (arXiv 2203.15556, §3.3): E = 1.69,
     /// A = 406.4, B = 410.7, α = 0.34, β = 0.28.</summary>
     public static ChinchillaLaw Hoffmann2022 { get; } = new(1.69, 406.4, 410.7, 0.34, 0.28);
 
     /// <summary>The Epoch AI refit of approach 3 on data reconstructed from Hoffmann et al.'s plots (Besiroglu et al.
-    /// 2024, "Chinchilla Scaling: A replication attempt", arXiv 2404.10102): E = 1.82, A = 482.01, B = 2085.43,
+    /// 2024, "Chinchilla Scaling: A replication attempt", arXiv 2404.10102): E = 1.8172 (often
+    /// quoted rounded as 1.82), A = 482.01, B = 2085.43,
     /// α = 0.3478, β = 0.3658.</summary>
-    public static ChinchillaLaw Besiroglu2024 { get; } = new(1.82, 482.01, 2085.43, 0.3478, 0.3658);
+    public static ChinchillaLaw Besiroglu2024 { get; } = new(1.8172, 482.01, 2085.43, 0.3478, 0.3658);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first constant that is not finite and
     /// positive (E may be 0).</summary>

@@ -4,7 +4,7 @@ namespace MupGen.Scaling;
 
 /// <summary>
 /// One reading of the gradient noise scale: the smoothed estimates of |G|² and tr(Σ) and their ratio
-/// B_simple = tr(Σ)/|G|² (McCandlish et al. 2018, arXiv 1812.06162, eq. 2.8 and Appendix A).
+/// B_simple = tr(Σ)/|G|² (McCandlish et al. 2018, arXiv 1812.06162, §2.2 and Appendix A).
 /// </summary>
 /// <param name="Step">How many measurements the moving averages hold (1 after the first).</param>
 /// <param name="GradientSquaredNorm">Bias-corrected moving average of the unbiased |G|² estimates.</param>
@@ -29,7 +29,7 @@ public sealed record GradientNoiseEstimate(
 
 /// <summary>
 /// The simple gradient noise scale B_simple = tr(Σ)/|G|² from gradient squared norms measured at two batch sizes
-/// (McCandlish et al. 2018, "An Empirical Model of Large-Batch Training", arXiv 1812.06162, Appendix A.1).
+/// (McCandlish et al. 2018, "An Empirical Model of Large-Batch Training", arXiv 1812.06162, Appendix A).
 /// </summary>
 /// <remarks>
 /// <para>A mini-batch gradient of size B has E|G_B|² = |G|² + tr(Σ)/B, where G is the true gradient and Σ the

@@ -4,8 +4,8 @@ namespace MupGen.Scaling;
 
 /// <summary>
 /// The power laws of Kaplan et al. 2020, "Scaling Laws for Neural Language Models" (arXiv 2001.08361): loss against
-/// non-embedding parameters N, dataset tokens D and both (§1.2, eqs. 1.1, 1.2, 1.5), and the critical batch size
-/// against loss (eq. 1.4). Losses are in nats per token on WebText2 with GPT-2's tokenizer; batch sizes in tokens.
+/// non-embedding parameters N, dataset tokens D and both (summarised in §1.2), and the critical batch size against
+/// loss (§1.2 and §5.1). Losses are in nats per token on WebText2 with GPT-2's tokenizer; batch sizes in tokens.
 /// </summary>
 /// <param name="AlphaN">α_N, the parameter exponent.</param>
 /// <param name="Nc">N_c, the parameter scale (non-embedding parameters).</param>
@@ -15,7 +15,7 @@ namespace MupGen.Scaling;
 /// <param name="BStar">B_*, the critical-batch scale (tokens).</param>
 public sealed record KaplanLaw(double AlphaN, double Nc, double AlphaD, double Dc, double AlphaB, double BStar)
 {
-    /// <summary>The paper's constants (§1.2 and Table 5): α_N = 0.076, N_c = 8.8e13, α_D = 0.095, D_c = 5.4e13,
+    /// <summary>The paper's constants (§1.2): α_N = 0.076, N_c = 8.8e13, α_D = 0.095, D_c = 5.4e13,
     /// α_B = 0.21, B_* = 2e8 tokens.</summary>
     public static KaplanLaw Kaplan2020 { get; } = new(0.076, 8.8e13, 0.095, 5.4e13, 0.21, 2e8);
 
@@ -31,7 +31,7 @@ public sealed record KaplanLaw(double AlphaN, double Nc, double AlphaD, double D
         return this;
     }
 
-    /// <summary>L(N) = (N_c/N)^α_N: models trained to convergence on enough data (eq. 1.1).</summary>
+    /// <summary>L(N) = (N_c/N)^α_N: models trained to convergence on enough data.</summary>
     public double LossFromParameters(double parameters)
     {
         Validate();
@@ -39,7 +39,7 @@ public sealed record KaplanLaw(double AlphaN, double Nc, double AlphaD, double D
         return Math.Pow(Nc / parameters, AlphaN);
     }
 
-    /// <summary>L(D) = (D_c/D)^α_D: large models trained with early stopping on D tokens (eq. 1.2).</summary>
+    /// <summary>L(D) = (D_c/D)^α_D: large models trained with early stopping on D tokens.</summary>
     public double LossFromTokens(double tokens)
     {
         Validate();
@@ -47,7 +47,7 @@ public sealed record KaplanLaw(double AlphaN, double Nc, double AlphaD, double D
         return Math.Pow(Dc / tokens, AlphaD);
     }
 
-    /// <summary>L(N, D) = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D (eq. 1.5).</summary>
+    /// <summary>L(N, D) = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D.</summary>
     public double Loss(double parameters, double tokens)
     {
         Validate();
@@ -56,7 +56,7 @@ public sealed record KaplanLaw(double AlphaN, double Nc, double AlphaD, double D
         return Math.Pow(Math.Pow(Nc / parameters, AlphaN / AlphaD) + Dc / tokens, AlphaD);
     }
 
-    /// <summary>B_crit(L) = B_*/L^(1/α_B), in tokens (eq. 1.4): the batch size that balances time and compute
+    /// <summary>B_crit(L) = B_*/L^(1/α_B), in tokens: the batch size that balances time and compute
     /// efficiency at loss L, about McCandlish's noise scale.</summary>
     /// <param name="loss">L in nats per token, positive.</param>
     public double CriticalBatchSize(double loss)

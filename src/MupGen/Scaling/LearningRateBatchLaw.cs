@@ -8,11 +8,11 @@ namespace MupGen.Scaling;
 /// <summary>How the optimal learning rate depends on the batch size.</summary>
 public enum LearningRateBatchLaw
 {
-    /// <summary>SGD-style (McCandlish et al. 2018, arXiv 1812.06162, eq. 2.6 / 2.7):
+    /// <summary>SGD-style (McCandlish et al. 2018, arXiv 1812.06162, §2.2):
     /// ε_opt(B) = ε_max / (1 + B_noise/B); rises with B and saturates at ε_max.</summary>
     McCandlish,
 
-    /// <summary>Adam-style "surge" (Li et al. 2024, arXiv 2405.14578, Theorem 3):
+    /// <summary>Adam-style "surge" (Li et al. 2024, arXiv 2405.14578, §3):
     /// ε_opt(B) = ε_max / (½(√(B_noise/B) + √(B/B_noise))); rises, peaks at B = B_noise with ε_max, then falls.</summary>
     Surge,
 }
