@@ -9,7 +9,7 @@ namespace MupGen.Scaling;
 
 /// <summary>
 /// Measures the gradient noise scale inside a TorchSharp training loop that accumulates gradients over micro-batches
-/// (the practical route of McCandlish et al. 2018, arXiv 1812.06162, Appendix A.1): with k micro-batches of size b
+/// (the practical route of McCandlish et al. 2018, arXiv 1812.06162, Appendix A): with k micro-batches of size b
 /// accumulated into a step of B = k·b, |G_small|² is the mean of the k micro-batch gradients' squared norms at
 /// B_small = b and |G_big|² is the accumulated gradient's at B_big = B.
 /// </summary>
