@@ -1,0 +1,106 @@
+using Microsoft.CodeAnalysis;
+
+namespace MupGen.Analyzers;
+
+/// <summary>The stable IDs of MupGen's diagnostics (shared/design/API.md). Never reused.</summary>
+public static class DiagnosticIds
+{
+    public const string UnresolvedLayer = "MUP001";
+    public const string ModelNotPartialModule = "MUP002";
+    public const string MissingReadout = "MUP003";
+    public const string InvalidScaleAttribute = "MUP004";
+    public const string ReadoutWithoutMultiplier = "MUP005";
+    public const string ResidualWithoutMultiplier = "MUP006";
+    public const string AttentionSqrtScale = "MUP007";
+    public const string PlainOptimizer = "MUP008";
+    public const string SubmoduleProperty = "MUP009";
+}
+
+/// <summary>Keys of <see cref="Diagnostic.Properties"/>: what an analyzer hands its code fix.</summary>
+public static class DiagnosticProperties
+{
+    /// <summary>MUP001: the role attributes to offer, comma separated, the inferred one first (e.g. "ReadoutLayer,HiddenLayer,InputLayer,WidthInvariant").</summary>
+    public const string Roles = "Roles";
+
+    /// <summary>MUP002: "NotPartial" (fixable) or "NotModule".</summary>
+    public const string Reason = "Reason";
+
+    /// <summary>MUP003: "Layer" (at a field; add [ReadoutLayer]) or "Model" (at the class; no single fix).</summary>
+    public const string Scope = "Scope";
+
+    /// <summary>MUP007: "Scale" (a 1/sqrt(d) factor) or "Sdpa" (a scaled_dot_product_attention call).</summary>
+    public const string Kind = "Kind";
+
+    /// <summary>MUP007: the head-dimension expression, as source text.</summary>
+    public const string HeadDim = "HeadDim";
+
+    /// <summary>MUP008: the generated method to call instead (MupAdam, MupAdamW, MupSGD).</summary>
+    public const string Method = "Method";
+}
+
+/// <summary>Every descriptor in one place: ID, category, title and message naming the member and the fix, severity
+/// as API.md lists it, and a help link to the page in docs/diagnostics.</summary>
+public static class DiagnosticDescriptors
+{
+    public const string UsageCategory = "MupGen.Usage";
+    public const string DesignCategory = "MupGen.Design";
+
+    private const string HelpBase = "https://github.com/mupgen/mupgen/blob/main/docs/diagnostics/";
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity) =>
+        new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");
+
+    public static readonly DiagnosticDescriptor UnresolvedLayer = Create(
+        DiagnosticIds.UnresolvedLayer,
+        "Layer has no µP scaling rule: add a role attribute",
+        "Layer '{0}' of µP model '{1}' has no scaling rule ({2}); mark it [{3}] (or another role attribute: [InputLayer], [HiddenLayer], [ReadoutLayer], [WidthInvariant])",
+        UsageCategory, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor ModelNotPartialModule = Create(
+        DiagnosticIds.ModelNotPartialModule,
+        "µP model must be a partial class deriving from torch.nn.Module",
+        "µP model '{0}' {1}; {2} so MupGen can generate its members",
+        UsageCategory, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor MissingReadout = Create(
+        DiagnosticIds.MissingReadout,
+        "µP model needs a [ReadoutLayer]",
+        "'{0}' {1}: mark {2} [ReadoutLayer]",
+        DesignCategory, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InvalidScaleAttribute = Create(
+        DiagnosticIds.InvalidScaleAttribute,
+        "[Width]/[Depth] must be on an integer member with a base value of at least 1",
+        "[{0}] on '{1}' {2}: put [{0}] on an int or long member with a base value of at least 1",
+        UsageCategory, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ReadoutWithoutMultiplier = Create(
+        DiagnosticIds.ReadoutWithoutMultiplier,
+        "Readout input is not multiplied by MupReadoutMultiplier",
+        "The input of readout layer '{0}' is not multiplied by MupReadoutMultiplier: call {0}.{1}(input * MupReadoutMultiplier)",
+        DesignCategory, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor ResidualWithoutMultiplier = Create(
+        DiagnosticIds.ResidualWithoutMultiplier,
+        "Residual branch is not multiplied by MupResidualMultiplier",
+        "The residual branch added to '{0}' in block '{1}' is not multiplied by MupResidualMultiplier: write {0} + MupResidualMultiplier * branch",
+        DesignCategory, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor AttentionSqrtScale = Create(
+        DiagnosticIds.AttentionSqrtScale,
+        "Attention logits are scaled by 1/sqrt(head dim): use MupAttentionScale",
+        "{0} in '{1}' scales attention logits by 1/sqrt(head dim), which does not transfer across widths: {2}",
+        DesignCategory, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor PlainOptimizer = Create(
+        DiagnosticIds.PlainOptimizer,
+        "Optimizer built from a µP model's plain parameters bypasses µP",
+        "{0} is built from '{1}.{2}()', which bypasses the per-parameter µP learning rates: use {1}.{3}(...)",
+        UsageCategory, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor SubmoduleProperty = Create(
+        DiagnosticIds.SubmoduleProperty,
+        "Submodule declared as a property is not registered",
+        "Submodule '{0}' of '{1}' is a property, which RegisterComponents does not register: make it a private readonly field",
+        UsageCategory, DiagnosticSeverity.Warning);
+}

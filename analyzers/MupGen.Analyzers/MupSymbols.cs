@@ -1,0 +1,229 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using MupGen.Generators;
+
+namespace MupGen.Analyzers;
+
+/// <summary>The symbols the analyzers compare against, resolved once per compilation. <see cref="Create"/> returns
+/// null unless the compilation references MupGen (WidthAttribute) and TorchSharp (nn.Module): analyzers return early
+/// then and register nothing.</summary>
+internal sealed class MupSymbols
+{
+    public const string IMupModelName = "MupGen.IMupModel";
+    public const string TensorName = "TorchSharp.torch+Tensor";
+    public const string OptimName = "TorchSharp.torch+optim";
+    public const string FunctionalName = "TorchSharp.torch+nn+functional";
+    public const string ReadoutMultiplier = "MupReadoutMultiplier";
+    public const string ResidualMultiplier = "MupResidualMultiplier";
+
+    private static readonly ConditionalWeakTable<Compilation, MupSymbols?> Cache = new();
+
+    private readonly Compilation _compilation;
+    private readonly Lazy<ModelTypes> _types;
+    private readonly ConcurrentDictionary<INamedTypeSymbol, Lazy<Generators.Model.ModelSpec?>> _specs = new(SymbolEqualityComparer.Default);
+
+    private MupSymbols(Compilation compilation, INamedTypeSymbol width, INamedTypeSymbol module)
+    {
+        _compilation = compilation;
+        Width = width;
+        Module = module;
+        Depth = compilation.GetTypeByMetadataName(TypeNames.DepthAttribute);
+        Readout = compilation.GetTypeByMetadataName(TypeNames.ReadoutLayerAttribute);
+        IMupModel = compilation.GetTypeByMetadataName(IMupModelName);
+        Tensor = compilation.GetTypeByMetadataName(TensorName);
+        _types = new Lazy<ModelTypes>(() => ModelTypes.Discover(this, compilation), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public INamedTypeSymbol Width { get; }
+    public INamedTypeSymbol? Depth { get; }
+    public INamedTypeSymbol Module { get; }
+    public INamedTypeSymbol? Readout { get; }
+    public INamedTypeSymbol? IMupModel { get; }
+    public INamedTypeSymbol? Tensor { get; }
+
+    /// <summary>The µP models of this compilation and the module classes they build (computed once, on first use).</summary>
+    public ModelTypes Types => _types.Value;
+
+    /// <summary>The symbols of a compilation, shared by every MupGen analyzer that runs on it (so the model
+    /// discovery and the parses happen once); null when MupGen or TorchSharp is not referenced.</summary>
+    public static MupSymbols? Get(Compilation compilation) =>
+        Cache.GetValue(compilation, static c =>
+            c.GetTypeByMetadataName(TypeNames.WidthAttribute) is { } width
+            && c.GetTypeByMetadataName(TypeNames.Module) is { } module
+                ? new MupSymbols(c, width, module)
+                : null);
+
+    public bool IsModule(ITypeSymbol? type)
+    {
+        for (var t = type; t is not null; t = t.BaseType)
+            if (SymbolEqualityComparer.Default.Equals(t.OriginalDefinition, Module))
+                return true;
+        return false;
+    }
+
+    public bool IsTensor(ITypeSymbol? type) => type is not null && SymbolEqualityComparer.Default.Equals(type, Tensor);
+
+    public bool IsScaleAttribute(INamedTypeSymbol? attribute) =>
+        attribute is not null && (SymbolEqualityComparer.Default.Equals(attribute, Width) || SymbolEqualityComparer.Default.Equals(attribute, Depth));
+
+    public bool IsReadoutField(ISymbol? symbol) =>
+        symbol is IFieldSymbol or IPropertySymbol
+        && Readout is not null
+        && symbol.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, Readout));
+
+    /// <summary>The [Width]/[Depth] attributes on a type's constructor parameters, fields and properties.</summary>
+    public IEnumerable<(ISymbol Member, ITypeSymbol MemberType, AttributeData Attribute)> ScaleAttributes(INamedTypeSymbol type)
+    {
+        foreach (var member in type.GetMembers())
+        {
+            switch (member)
+            {
+                case IMethodSymbol { MethodKind: MethodKind.Constructor } constructor:
+                    foreach (var parameter in constructor.Parameters)
+                        foreach (var attribute in parameter.GetAttributes())
+                            if (IsScaleAttribute(attribute.AttributeClass))
+                                yield return (parameter, parameter.Type, attribute);
+                    break;
+                case IFieldSymbol { IsImplicitlyDeclared: false } field:
+                    foreach (var attribute in field.GetAttributes())
+                        if (IsScaleAttribute(attribute.AttributeClass))
+                            yield return (field, field.Type, attribute);
+                    break;
+                case IPropertySymbol { IsIndexer: false } property:
+                    foreach (var attribute in property.GetAttributes())
+                        if (IsScaleAttribute(attribute.AttributeClass))
+                            yield return (property, property.Type, attribute);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Residual block classes: the module classes held by a [Depth] model's block list, the list field the
+    /// generator's parser identifies (filled by a loop, or a LINQ Range, bounded by the depth).</summary>
+    public bool IsResidualBlock(INamedTypeSymbol type, CancellationToken ct)
+    {
+        if (Depth is null)
+            return false;
+        foreach (var root in Types.Roots)
+        {
+            if (Parse(root, ct) is not { Depth.BlockList: { } blockList })
+                continue;
+            foreach (var member in root.GetMembers(blockList))
+            {
+                var memberType = member switch { IFieldSymbol f => f.Type, IPropertySymbol p => p.Type, _ => null };
+                if (memberType is not null && HeldModuleTypes(memberType).Any(t => SymbolEqualityComparer.Default.Equals(t.OriginalDefinition, type.OriginalDefinition)))
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The generator's parse of a root model (null when the generator would emit nothing for it).</summary>
+    public Generators.Model.ModelSpec? Parse(INamedTypeSymbol root, CancellationToken ct) =>
+        _specs.GetOrAdd(root, r => new Lazy<Generators.Model.ModelSpec?>(() => ParseCore(r, CancellationToken.None))).Value;
+
+    private Generators.Model.ModelSpec? ParseCore(INamedTypeSymbol root, CancellationToken ct)
+    {
+        var target = ScaleAttributes(root).FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Attribute.AttributeClass, Width)).Member;
+        if (target is null || root.DeclaringSyntaxReferences.Length == 0)
+            return null;
+        // The analyzer driver gives compilations a caching semantic-model provider, so this is the model it uses too.
+#pragma warning disable RS1030
+        var semanticModel = _compilation.GetSemanticModel(root.DeclaringSyntaxReferences[0].SyntaxTree);
+#pragma warning restore RS1030
+        return MupGenerator.Parser.Parse(target, semanticModel, ct);
+    }
+
+    /// <summary>Module classes a type holds as fields or properties (directly, or as the items of a ModuleList, an
+    /// array or any generic collection): the nested modules of a model.</summary>
+    public IEnumerable<INamedTypeSymbol> HeldModuleTypes(ITypeSymbol type)
+    {
+        switch (type)
+        {
+            case IArrayTypeSymbol array:
+                foreach (var t in HeldModuleTypes(array.ElementType))
+                    yield return t;
+                break;
+            case INamedTypeSymbol named:
+                if (named.DeclaringSyntaxReferences.Length > 0 && IsModule(named))
+                    yield return named;
+                foreach (var argument in named.TypeArguments)
+                    foreach (var t in HeldModuleTypes(argument))
+                        yield return t;
+                break;
+        }
+    }
+}
+
+/// <summary>Which source types are µP roots (carry [Width]/[Depth]) and which module classes they build, transitively
+/// through their fields and properties (blocks, attention, MLPs).</summary>
+internal sealed class ModelTypes
+{
+    private readonly HashSet<INamedTypeSymbol> _roots;
+    private readonly HashSet<INamedTypeSymbol> _related;
+
+    private ModelTypes(HashSet<INamedTypeSymbol> roots, HashSet<INamedTypeSymbol> related)
+    {
+        _roots = roots;
+        _related = related;
+    }
+
+    public bool IsRoot(INamedTypeSymbol type) => _roots.Contains(type.OriginalDefinition);
+
+    public IEnumerable<INamedTypeSymbol> Roots => _roots;
+
+    /// <summary>A root or a module class a root builds.</summary>
+    public bool IsModelOrSubmodule(INamedTypeSymbol type) => _related.Contains(type.OriginalDefinition);
+
+    public static ModelTypes Discover(MupSymbols symbols, Compilation compilation)
+    {
+        var roots = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        var stack = new Stack<INamespaceOrTypeSymbol>();
+        stack.Push(compilation.Assembly.GlobalNamespace);
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            if (current is INamespaceSymbol ns)
+            {
+                foreach (var member in ns.GetMembers())
+                    stack.Push(member);
+                continue;
+            }
+            var type = (INamedTypeSymbol)current;
+            foreach (var nested in type.GetTypeMembers())
+                stack.Push(nested);
+            if (type.TypeKind is TypeKind.Class or TypeKind.Struct && symbols.ScaleAttributes(type).Any())
+                roots.Add(type);
+        }
+
+        var related = new HashSet<INamedTypeSymbol>(roots, SymbolEqualityComparer.Default);
+        var work = new Stack<INamedTypeSymbol>(roots);
+        while (work.Count > 0)
+        {
+            var type = work.Pop();
+            foreach (var member in type.GetMembers())
+            {
+                var memberType = member switch
+                {
+                    IFieldSymbol { IsStatic: false } f => f.Type,
+                    IPropertySymbol { IsStatic: false, IsIndexer: false } p => p.Type,
+                    _ => null,
+                };
+                if (memberType is null)
+                    continue;
+                foreach (var held in symbols.HeldModuleTypes(memberType))
+                    if (related.Add(held.OriginalDefinition))
+                        work.Push(held.OriginalDefinition);
+            }
+        }
+        return new ModelTypes(roots, related);
+    }
+}
