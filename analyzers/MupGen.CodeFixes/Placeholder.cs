@@ -1,6 +1,0 @@
-// Code fixes arrive with the analyzers issue.
-namespace MupGen.CodeFixes;
-
-internal static class CodeFixIds
-{
-}
