@@ -27,7 +27,7 @@ public static class GradientNoiseScaleBenchmark
     /// <param name="microBatches">Micro-batches per optimizer step (at least 2).</param>
     /// <param name="steps">Timed optimizer steps per run.</param>
     /// <param name="repeats">Runs of each variant.</param>
-    public static GradientNoiseScaleOverhead Run(int width = 512, int depth = 4, int microBatchSize = 32, int microBatches = 4, int steps = 20, int repeats = 3)
+    public static GradientNoiseScaleOverhead Run(int width = 512, int depth = 4, int microBatchSize = 32, int microBatches = 4, int steps = 10, int repeats = 9)
     {
         ScalingGuard.Positive(width, nameof(width));
         ScalingGuard.Positive(depth, nameof(depth));

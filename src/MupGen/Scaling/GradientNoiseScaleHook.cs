@@ -72,7 +72,7 @@ public sealed class GradientNoiseScaleHook : IDisposable
         {
             var g = p.grad;
             if (g is null) continue;
-            var s = g.to_type(ScalarType.Float64).square().sum();
+            var s = SquaredNorm(g);
             total = total is null ? s : total + s;
         }
         return total is null ? 0.0 : total.to(CPU).item<double>();
@@ -93,24 +93,30 @@ public sealed class GradientNoiseScaleHook : IDisposable
             Tensor squared;
             if (prev is null || !SameShape(prev, g))
             {
+                if (!_stepStart)
+                    throw new InvalidOperationException(
+                        $"Parameter {i} received its first gradient (or changed shape) after the first micro-batch of the step; zero all gradients at the start of each step and keep the parameter set fixed.");
                 prev?.Dispose();
                 prev = g.detach().clone();
-                prev.MoveToOuterDisposeScope();
+                prev.DetachFromDisposeScope();
                 _previous[i] = prev;
-                squared = g.to_type(ScalarType.Float64).square().sum();
-                if (!_stepStart) squared = squared * 0 + double.NaN; // a parameter first seen mid-step: cannot difference
+                squared = SquaredNorm(g);
+            }
+            else if (_stepStart)
+            {
+                squared = SquaredNorm(g);
+                prev.copy_(g);
             }
             else
             {
-                squared = _stepStart
-                    ? g.to_type(ScalarType.Float64).square().sum()
-                    : (g - prev).to_type(ScalarType.Float64).square().sum();
+                prev.sub_(g);               // prev − g = −(this micro-batch's contribution)
+                squared = SquaredNorm(prev);
                 prev.copy_(g);
             }
             if (_microSum is null)
             {
                 _microSum = torch.zeros(Array.Empty<long>(), ScalarType.Float64, device: g.device);
-                _microSum.MoveToOuterDisposeScope();
+                _microSum.DetachFromDisposeScope();
             }
             _microSum.add_(squared);
         }
@@ -135,8 +141,6 @@ public sealed class GradientNoiseScaleHook : IDisposable
         double bigRaw = SquaredGradientNorm(_parameters);
         _microBatches = 0;
         _stepStart = true;
-        if (double.IsNaN(microSum))
-            throw new InvalidOperationException("A parameter received its first gradient after the first micro-batch of the step; zero all gradients at the start of each step.");
         // With loss scale s per micro-batch, the recorded difference is s·g_i and the accumulation is s·Σ g_i.
         double s = _lossAveraged ? 1.0 / k : 1.0;
         double small = microSum / (k * s * s);
@@ -155,6 +159,14 @@ public sealed class GradientNoiseScaleHook : IDisposable
         _disposed = true;
         for (int i = 0; i < _previous.Length; i++) { _previous[i]?.Dispose(); _previous[i] = null; }
         _microSum?.Dispose();
+    }
+
+    // Σ x² as a 0-dim float64 tensor: a dot product of the flattened tensor with itself (one read pass, no temporary
+    // of the tensor's size), accumulated by the BLAS in the gradient's own precision.
+    private static Tensor SquaredNorm(Tensor t)
+    {
+        var flat = t.flatten();
+        return flat.dot(flat).to_type(ScalarType.Float64);
     }
 
     private static bool SameShape(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.device_type == b.device_type;
