@@ -1,0 +1,213 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using MupGen.Scaling;
+
+namespace MupGen.Cli;
+
+/// <summary>Which Chinchilla constants <c>mupgen plan</c> uses.</summary>
+public enum PlanLaw
+{
+    /// <summary>Hoffmann et al. 2022, approach 3 (<see cref="ChinchillaLaw.Hoffmann2022"/>).</summary>
+    Chinchilla,
+
+    /// <summary>The Epoch AI refit, Besiroglu et al. 2024 (<see cref="ChinchillaLaw.Besiroglu2024"/>).</summary>
+    Epoch,
+}
+
+/// <summary>The options of <c>mupgen plan</c>. Every batch size and noise scale is in tokens per optimizer step
+/// (sequences per step × sequence length).</summary>
+/// <param name="Flops">--flops: the training compute budget C in FLOPs, with C ≈ 6·N·D.</param>
+/// <param name="TokensAvailable">--tokens: the unique tokens available; caps D (one epoch) and grows N to spend C.</param>
+/// <param name="Batch">--batch: the batch size in use now, in tokens per optimizer step.</param>
+/// <param name="NoiseScale">--noise-scale: a measured gradient noise scale B_noise in tokens (e.g. from
+/// <see cref="GradientNoiseScaleHook"/> with micro-batch sizes counted in tokens).</param>
+/// <param name="Law">--law: chinchilla (default) or epoch.</param>
+public sealed record PlanOptions(double Flops, double? TokensAvailable = null, double? Batch = null, double? NoiseScale = null, PlanLaw Law = PlanLaw.Chinchilla);
+
+/// <summary>What <c>mupgen plan</c> computed; <see cref="Format"/> is the printed text.</summary>
+/// <param name="Options">The options it ran with.</param>
+/// <param name="LawName">A short description of the constants used, with the source.</param>
+/// <param name="Allocation">N, D and the expected loss.</param>
+/// <param name="BatchSize">The suggested batch size in tokens: the measured noise scale, or else Kaplan's B_crit at the
+/// expected loss.</param>
+/// <param name="BatchFromNoiseScale">True when <see cref="BatchSize"/> is the measured noise scale.</param>
+/// <param name="NoiseScale">The B_noise used for the learning-rate moves (measured, or B_crit as a stand-in).</param>
+/// <param name="Steps">Optimizer steps at the suggested batch size, D / batch.</param>
+/// <param name="ReferenceBatch">The batch size the doubling factors start from: --batch if given, else the suggested one.</param>
+/// <param name="AdamFactorForDoubling">ε_opt(2B)/ε_opt(B) at the reference batch under the surge law (Adam).</param>
+/// <param name="SgdFactorForDoubling">ε_opt(2B)/ε_opt(B) at the reference batch under McCandlish's law (SGD).</param>
+/// <param name="AdamFactorToSuggested">With --batch: ε_opt(suggested)/ε_opt(current) under the surge law; else null.</param>
+/// <param name="SgdFactorToSuggested">With --batch: ε_opt(suggested)/ε_opt(current) under McCandlish's law; else null.</param>
+/// <param name="Warnings">Caveats and past-the-peak warnings, in a fixed order.</param>
+public sealed record PlanResult(
+    PlanOptions Options,
+    string LawName,
+    ComputeAllocation Allocation,
+    double BatchSize,
+    bool BatchFromNoiseScale,
+    double NoiseScale,
+    double Steps,
+    double ReferenceBatch,
+    double AdamFactorForDoubling,
+    double SgdFactorForDoubling,
+    double? AdamFactorToSuggested,
+    double? SgdFactorToSuggested,
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>The text <c>mupgen plan</c> prints: one field per line, invariant culture, deterministic.</summary>
+    public string Format()
+    {
+        var s = new StringBuilder();
+        void Line(string label, string value) => s.Append(label.PadRight(20)).Append(value).Append('\n');
+        s.Append("mupgen plan: ").Append(LawName).Append('\n');
+        Line("compute", Sci(Options.Flops) + " FLOPs (C = 6*N*D)");
+        Line("parameters", Sci(Allocation.Parameters));
+        Line("tokens", Sci(Allocation.Tokens) + (Allocation.TokensLimited ? " (capped by --tokens)" : ""));
+        Line("tokens/parameter", Fixed(Allocation.TokensPerParameter, "0.0"));
+        Line("expected loss", Fixed(Allocation.Loss, "0.000") + " nats/token");
+        Line("batch size", Sci(BatchSize) + " tokens" + (BatchFromNoiseScale
+            ? " (measured noise scale)"
+            : " (Kaplan B_crit at the expected loss)"));
+        Line("steps", Sci(Steps));
+        Line("B_noise for lr", Sci(NoiseScale) + " tokens" + (BatchFromNoiseScale ? " (measured)" : " (B_crit as stand-in)"));
+        string from = Sci(ReferenceBatch) + " -> " + Sci(2 * ReferenceBatch) + " tokens";
+        Line("lr x2 batch, Adam", "x" + Fixed(AdamFactorForDoubling, "0.000") + " (surge law, " + from + ")");
+        Line("lr x2 batch, SGD", "x" + Fixed(SgdFactorForDoubling, "0.000") + " (McCandlish, " + from + ")");
+        if (AdamFactorToSuggested is { } adam && SgdFactorToSuggested is { } sgd)
+        {
+            string move = Sci(Options.Batch!.Value) + " -> " + Sci(BatchSize) + " tokens";
+            Line("lr to batch, Adam", "x" + Fixed(adam, "0.000") + " (" + move + ")");
+            Line("lr to batch, SGD", "x" + Fixed(sgd, "0.000") + " (" + move + ")");
+        }
+        foreach (var w in Warnings) s.Append("warning: ").Append(w).Append('\n');
+        return s.ToString();
+    }
+
+    /// <summary>Scientific notation with 4 significant digits, invariant culture (e.g. <c>4.583e+10</c>).</summary>
+    public static string Sci(double value) => value.ToString("0.000e+00", CultureInfo.InvariantCulture);
+
+    private static string Fixed(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+}
+
+/// <summary>The <c>mupgen plan</c> command: parses its options and computes a <see cref="PlanResult"/>.</summary>
+public static class PlanCommand
+{
+    /// <summary>The help text of <c>mupgen plan</c>.</summary>
+    public const string Help =
+        "usage: mupgen plan --flops <C> [options]\n" +
+        "\n" +
+        "Compute-optimal model size and tokens for a FLOP budget (Chinchilla, C = 6*N*D), the expected loss, a batch\n" +
+        "size, and how to move the learning rate when the batch changes. Batch sizes are tokens per optimizer step.\n" +
+        "\n" +
+        "  --flops <C>           training compute in FLOPs (required), e.g. 1e21\n" +
+        "  --tokens <D>          unique tokens available: caps D at one epoch and grows N to spend the budget\n" +
+        "  --batch <tokens>      the batch size in use now (tokens per step); adds the lr factor to move to the\n" +
+        "                        suggested batch and warns when it is past the Adam peak\n" +
+        "  --noise-scale <tok>   a measured gradient noise scale B_noise in tokens (GradientNoiseScaleHook); used\n" +
+        "                        as the batch size and the surge peak instead of Kaplan's B_crit\n" +
+        "  --law chinchilla|epoch  Hoffmann et al. 2022 approach 3 (default) or the Epoch AI refit (2024)\n";
+
+    /// <summary>Parses the options after <c>plan</c>.</summary>
+    /// <exception cref="CliUsageException">An option is unknown, repeated, missing its value or out of range; the
+    /// message names it.</exception>
+    public static PlanOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        double? flops = null, tokens = null, batch = null, noise = null;
+        var law = PlanLaw.Chinchilla;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string option = args[i];
+            if (option is not ("--flops" or "--tokens" or "--batch" or "--noise-scale" or "--law"))
+                throw new CliUsageException(option, $"unknown option '{option}' for plan (options: --flops, --tokens, --batch, --noise-scale, --law).");
+            if (!seen.Add(option))
+                throw new CliUsageException(option, $"{option} is given more than once.");
+            if (i + 1 >= args.Count)
+                throw new CliUsageException(option, $"{option} needs a value.");
+            string value = args[++i];
+            switch (option)
+            {
+                case "--flops": flops = PositiveNumber(option, value); break;
+                case "--tokens": tokens = PositiveNumber(option, value); break;
+                case "--batch": batch = PositiveNumber(option, value); break;
+                case "--noise-scale": noise = PositiveNumber(option, value); break;
+                default:
+                    law = value switch
+                    {
+                        "chinchilla" => PlanLaw.Chinchilla,
+                        "epoch" => PlanLaw.Epoch,
+                        _ => throw new CliUsageException(option, $"--law must be 'chinchilla' or 'epoch' (got '{value}')."),
+                    };
+                    break;
+            }
+        }
+        if (flops is null)
+            throw new CliUsageException("--flops", "--flops is required: the training compute budget in FLOPs, e.g. --flops 1e21.");
+        return new PlanOptions(flops.Value, tokens, batch, noise, law);
+    }
+
+    /// <summary>Computes the plan.</summary>
+    /// <exception cref="CliUsageException">An option is out of range (options built in code are checked too).</exception>
+    public static PlanResult Run(PlanOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Check("--flops", options.Flops);
+        if (options.TokensAvailable is { } t) Check("--tokens", t);
+        if (options.Batch is { } b0) Check("--batch", b0);
+        if (options.NoiseScale is { } n0) Check("--noise-scale", n0);
+
+        var (law, lawName) = options.Law switch
+        {
+            PlanLaw.Epoch => (ChinchillaLaw.Besiroglu2024, "Epoch AI refit of Chinchilla (Besiroglu et al. 2024, arXiv 2404.10102)"),
+            PlanLaw.Chinchilla => (ChinchillaLaw.Hoffmann2022, "Chinchilla approach 3 (Hoffmann et al. 2022, arXiv 2203.15556)"),
+            _ => throw new CliUsageException("--law", $"--law has an unknown value {(int)options.Law}."),
+        };
+        var allocation = options.TokensAvailable is { } available
+            ? law.ComputeOptimal(options.Flops, available)
+            : law.ComputeOptimal(options.Flops);
+
+        var warnings = new List<string>();
+        if (allocation.TokensLimited)
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"--tokens caps D below the compute-optimal {PlanResult.Sci(law.ComputeOptimal(options.Flops).Tokens)}: the model is larger than compute-optimal and the loss higher (repeating data is not modelled)."));
+
+        bool measured = options.NoiseScale is not null;
+        double noise = options.NoiseScale ?? KaplanLaw.Kaplan2020.CriticalBatchSize(allocation.Loss);
+        if (!measured)
+            warnings.Add("batch size from Kaplan et al. 2020's B_crit(L), fitted to WebText2 losses; Chinchilla losses are on other data, so treat it as an order of magnitude. Measure B_noise (GradientNoiseScaleHook) and pass --noise-scale.");
+        double suggested = noise;
+        double reference = options.Batch ?? suggested;
+
+        var adam = new LearningRateBatchScaling(LearningRateBatchLaw.Surge, 1.0, noise);
+        var sgd = new LearningRateBatchScaling(LearningRateBatchLaw.McCandlish, 1.0, noise);
+        double? adamTo = options.Batch is { } current ? adam.Factor(current, suggested) : null;
+        double? sgdTo = options.Batch is { } current2 ? sgd.Factor(current2, suggested) : null;
+
+        if (options.Batch is { } cur && adam.Predict(cur).PastPeak)
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"--batch {PlanResult.Sci(cur)} is past the Adam peak B_noise = {PlanResult.Sci(noise)}: with Adam a larger batch now needs a smaller learning rate (surge law, Li et al. 2024)."));
+        else if (adam.Predict(2 * reference).PastPeak)
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"doubling the batch to {PlanResult.Sci(2 * reference)} passes the Adam peak B_noise = {PlanResult.Sci(noise)}: beyond it the Adam learning rate falls as the batch grows."));
+
+        return new PlanResult(options, lawName, allocation, suggested, measured, noise, allocation.Tokens / suggested,
+            reference, adam.Factor(reference, 2 * reference), sgd.Factor(reference, 2 * reference), adamTo, sgdTo, warnings);
+    }
+
+    private static double PositiveNumber(string option, string text)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+            throw new CliUsageException(option, $"{option} must be a positive finite number (got '{text}').");
+        Check(option, value);
+        return value;
+    }
+
+    private static void Check(string option, double value)
+    {
+        if (!double.IsFinite(value) || value <= 0)
+            throw new CliUsageException(option, $"{option} must be a positive finite number (got '{value.ToString("R", CultureInfo.InvariantCulture)}').");
+    }
+}
