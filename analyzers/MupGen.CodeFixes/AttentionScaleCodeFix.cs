@@ -46,7 +46,7 @@ public sealed class AttentionScaleCodeFix : CodeFixProvider
         var model = await document.GetSemanticModelAsync(ct).ConfigureAwait(false);
         if (root is null || model is null)
             return document;
-        var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTiebreak: false);
+        var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: false);
         var expression = node as ExpressionSyntax ?? (node as ArgumentSyntax)?.Expression;
         if (expression is null)
             return document;
@@ -62,7 +62,7 @@ public sealed class AttentionScaleCodeFix : CodeFixProvider
         {
             case "Divide" when expression.Parent is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.DivideExpression } quotient && quotient.Right == expression:
                 return document.WithSyntaxRoot(root.ReplaceNode(quotient,
-                    BinaryExpression(SyntaxKind.MultiplyExpression, quotient.Left, quotient.OperatorToken.WithKind(SyntaxKind.AsteriskToken), scale.WithTriviaFrom(expression))));
+                    BinaryExpression(SyntaxKind.MultiplyExpression, quotient.Left, Token(quotient.OperatorToken.LeadingTrivia, SyntaxKind.AsteriskToken, quotient.OperatorToken.TrailingTrivia), scale.WithTriviaFrom(expression))));
             case "DivideAssign" when expression.Parent is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.DivideAssignmentExpression } assignment:
                 return document.WithSyntaxRoot(root.ReplaceNode(assignment,
                     AssignmentExpression(SyntaxKind.MultiplyAssignmentExpression, assignment.Left,

@@ -41,7 +41,7 @@ public sealed class MultiplierCodeFix : CodeFixProvider
     private static async Task<Document> MultiplyAsync(Document document, Diagnostic diagnostic, bool readout, CancellationToken ct)
     {
         var root = await document.GetSyntaxRootAsync(ct).ConfigureAwait(false);
-        if (root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTiebreak: false) is not { } node)
+        if (root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: false) is not { } node)
             return document;
         var expression = node as ExpressionSyntax ?? (node as ArgumentSyntax)?.Expression;
         if (expression is null)

@@ -91,7 +91,7 @@ public sealed class OptimizerCodeFix : CodeFixProvider
     /// a LINQ filter selects a subset; maximize: true has no MupGen counterpart).</summary>
     private static (ExpressionSyntax Original, ExpressionSyntax Replacement)? Rewrite(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string method, CancellationToken ct)
     {
-        if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTiebreak: false) is not ExpressionSyntax original
+        if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: false) is not ExpressionSyntax original
             || !Signatures.TryGetValue(method, out var signature))
             return null;
         var arguments = model.GetOperation(original, ct) switch
