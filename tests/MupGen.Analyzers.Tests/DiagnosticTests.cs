@@ -1,0 +1,434 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+using static MupGen.Analyzers.Tests.Harness;
+
+namespace MupGen.Analyzers.Tests;
+
+/// <summary>Every diagnostic at its exact span ({|MUP00N:...|} markup), and no other MUP diagnostic.</summary>
+public class DiagnosticTests
+{
+    [Fact]
+    public void Mup001_LayerWithoutRule_AtTheField_WithTheParsersNote()
+    {
+        var result = Verify(Usings + """
+            public partial class M1 : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly Linear {|MUP001:odd|};
+                [ReadoutLayer] private readonly Linear readout;
+
+                public M1([Width(64)] int width) : base(nameof(M1))
+                {
+                    input = Linear(8, width);
+                    odd = Linear(width, Compute(width));
+                    readout = Linear(width, 10);
+                    RegisterComponents();
+                }
+
+                private static int Compute(int w) => w * 2;
+
+                public override Tensor forward(Tensor x) => readout.forward(odd.forward(input.forward(x)) * MupReadoutMultiplier);
+            }
+            """);
+        var diagnostic = result.Mup.Single();
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("'odd'", message);
+        Assert.Contains("Compute(width) is a method call", message);
+        Assert.Equal("HiddenLayer,InputLayer,ReadoutLayer,WidthInvariant", diagnostic.Properties[DiagnosticProperties.Roles]);
+        Assert.Equal("https://github.com/mupgen/mupgen/blob/main/docs/diagnostics/MUP001.md", diagnostic.Descriptor.HelpLinkUri);
+    }
+
+    [Fact]
+    public void Mup001_HelperBuiltLayer_ReadoutNameInfersReadoutFirst()
+    {
+        var result = Verify(Usings + """
+            public partial class M1b : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly Linear {|MUP001:head|};
+
+                public M1b([Width(64)] int width) : base(nameof(M1b))
+                {
+                    input = Linear(8, width);
+                    head = Make(width);
+                    RegisterComponents();
+                }
+
+                private static Linear Make(int w) => Linear(w, 10);
+
+                public override Tensor forward(Tensor x) => head.forward(input.forward(x));
+            }
+            """);
+        Assert.StartsWith("ReadoutLayer,", result.Mup.Single().Properties[DiagnosticProperties.Roles]);
+    }
+
+    [Fact]
+    public void Mup001_NotReportedWithARoleAttribute() => Verify(Usings + """
+        public partial class M1c : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            [HiddenLayer] private readonly Linear odd;
+            [ReadoutLayer] private readonly Linear readout;
+
+            public M1c([Width(64)] int width) : base(nameof(M1c))
+            {
+                input = Linear(8, width);
+                odd = Linear(width, Compute(width));
+                readout = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            private static int Compute(int w) => w;
+
+            public override Tensor forward(Tensor x) => readout.forward(odd.forward(input.forward(x)) * MupReadoutMultiplier);
+        }
+        """);
+
+    [Fact]
+    public void Mup002_NotPartial_AtTheClassIdentifier()
+    {
+        var result = Verify(Usings + """
+            public class {|MUP002:Plain|} : Module<Tensor, Tensor>
+            {
+                private readonly Linear fc;
+                public Plain([Width(64)] int width) : base(nameof(Plain)) { fc = Linear(width, width); RegisterComponents(); }
+                public override Tensor forward(Tensor x) => fc.forward(x);
+            }
+            """);
+        var diagnostic = result.Mup.Single();
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal("NotPartial", diagnostic.Properties[DiagnosticProperties.Reason]);
+    }
+
+    [Fact]
+    public void Mup002_NotAModule() => Verify(Usings + """
+        public partial class {|MUP002:Settings|}
+        {
+            public Settings([Width(64)] int width) { }
+        }
+        """);
+
+    [Fact]
+    public void Mup002_ContainingTypeNotPartial() => Verify(Usings + """
+        public class Outer
+        {
+            public partial class {|MUP002:Inner|} : Module<Tensor, Tensor>
+            {
+                private readonly Linear fc;
+                public Inner([Width(64)] int width) : base(nameof(Inner)) { fc = Linear(width, width); RegisterComponents(); }
+                public override Tensor forward(Tensor x) => fc.forward(x);
+            }
+        }
+        """);
+
+    [Fact]
+    public void Mup003_ReadoutNotMarked_AtTheField() => Verify(Usings + """
+        public partial class M3 : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            private readonly Linear {|MUP003:head|};
+
+            public M3([Width(64)] int width) : base(nameof(M3))
+            {
+                input = Linear(8, width);
+                head = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x) => head.forward(input.forward(x));
+        }
+        """);
+
+    [Fact]
+    public void Mup003_NoReadoutAtAll_AtTheClass()
+    {
+        var result = Verify(Usings + """
+            public partial class {|MUP003:Encoder|} : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly Linear hidden;
+
+                public Encoder([Width(64)] int width) : base(nameof(Encoder))
+                {
+                    input = Linear(8, width);
+                    hidden = Linear(width, width);
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor x) => hidden.forward(input.forward(x));
+            }
+            """);
+        Assert.Equal("Model", result.Mup.Single().Properties[DiagnosticProperties.Scope]);
+    }
+
+    [Fact]
+    public void Mup004_BaseBelowOne_NonInteger_OnFieldsToo() => Verify(Usings + """
+        public partial class M4 : Module<Tensor, Tensor>
+        {
+            [{|MUP004:Depth(0)|}] private readonly int layers = 2;
+            public M4([{|MUP004:Width(64)|}] double width) : base(nameof(M4)) { }
+            public override Tensor forward(Tensor x) => x;
+        }
+
+        public partial class M4b : Module<Tensor, Tensor>
+        {
+            public M4b([{|MUP004:Width(-3)|}] int width) : base(nameof(M4b)) { }
+            public override Tensor forward(Tensor x) => x;
+        }
+        """);
+
+    [Fact]
+    public void Mup005_ReadoutInputWithoutMultiplier_ForwardAndCall() => Verify(Usings + """
+        public partial class M5 : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            [ReadoutLayer] private readonly Linear readout;
+
+            public M5([Width(64)] int width) : base(nameof(M5))
+            {
+                input = Linear(8, width);
+                readout = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                var h = input.forward(x);
+                var a = readout.forward({|MUP005:h|});
+                var b = readout.call({|MUP005:functional.relu(h) + h|});
+                var c = readout.forward(h * 2.0 * MupReadoutMultiplier);
+                var scaled = MupReadoutMultiplier * h;
+                var d = this.readout.forward(scaled);
+                return a + b + c + d;
+            }
+        }
+        """);
+
+    [Fact]
+    public void Mup005_InANestedModule() => Verify(Usings + """
+        public partial class Head : Module<Tensor, Tensor>
+        {
+            [ReadoutLayer] private readonly Linear proj;
+            public Head(int width) : base(nameof(Head)) { proj = Linear(width, 10); RegisterComponents(); }
+            public override Tensor forward(Tensor x) => proj.forward({|MUP005:x|});
+        }
+
+        public partial class M5b : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            private readonly Head head;
+
+            public M5b([Width(64)] int width) : base(nameof(M5b))
+            {
+                input = Linear(8, width);
+                head = new Head(width);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x) => head.forward(input.forward(x));
+        }
+        """);
+
+    private const string DeepRoot = """
+        public partial class Deep : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            private readonly ModuleList<Block> blocks;
+            [ReadoutLayer] private readonly Linear readout;
+
+            public Deep([Width(64)] int width, [Depth(2)] int depth) : base(nameof(Deep))
+            {
+                input = Linear(8, width);
+                blocks = new ModuleList<Block>();
+                for (int i = 0; i < depth; i++)
+                    blocks.Add(new Block(width));
+                readout = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                var h = input.forward(x);
+                foreach (var block in blocks)
+                    h = block.forward(h);
+                return readout.forward(h * MupReadoutMultiplier);
+            }
+        }
+
+        """;
+
+    [Fact]
+    public void Mup006_ResidualAddsInADepthBlock() => Verify(Usings + DeepRoot + """
+        public partial class Block : Module<Tensor, Tensor>
+        {
+            private readonly Linear fc1;
+            private readonly Linear fc2;
+            private readonly Linear fc3;
+
+            public Block(int width) : base(nameof(Block))
+            {
+                fc1 = Linear(width, width);
+                fc2 = Linear(width, width);
+                fc3 = Linear(width, width);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                x = x + {|MUP006:fc1.forward(x)|};
+                x += {|MUP006:functional.relu(fc2.forward(x))|};
+                var branch = fc3.forward(x);
+                var y = {|MUP006:branch|} + x;
+                var notResidual = fc1.forward(x) + fc2.forward(y);
+                return y + {|MUP006:fc3.forward(y)|} + notResidual * 0;
+            }
+        }
+        """, allowErrors: false);
+
+    [Fact]
+    public void Mup006_NotReportedOutsideDepthBlocks() => Verify(Usings + """
+        public partial class Wide : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            private readonly Linear hidden;
+            [ReadoutLayer] private readonly Linear readout;
+
+            public Wide([Width(64)] int width) : base(nameof(Wide))
+            {
+                input = Linear(8, width);
+                hidden = Linear(width, width);
+                readout = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                var h = input.forward(x);
+                h = h + hidden.forward(h);
+                return readout.forward(h * MupReadoutMultiplier);
+            }
+        }
+        """);
+
+    [Fact]
+    public void Mup007_SqrtScales_AndScaledDotProductAttention() => Verify(Usings + """
+        public partial class Attention : Module<Tensor, Tensor>
+        {
+            private readonly Linear q;
+            private readonly Linear k;
+            private readonly Linear v;
+            private readonly int headDim;
+
+            public Attention(int width, int heads) : base(nameof(Attention))
+            {
+                headDim = width / heads;
+                q = Linear(width, width);
+                k = Linear(width, width);
+                v = Linear(width, width);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                var (qs, ks, vs) = (q.forward(x), k.forward(x), v.forward(x));
+                var a1 = qs.matmul(ks.transpose(-2, -1)) / {|MUP007:Math.Sqrt(headDim)|};
+                var a2 = qs.matmul(ks.transpose(-2, -1)) * {|MUP007:(1.0 / Math.Sqrt(headDim))|};
+                var a3 = torch.matmul(qs, ks.transpose(-2, -1)) * {|MUP007:Math.Pow(headDim, -0.5)|};
+                var scores = qs.matmul(ks.transpose(-2, -1));
+                scores /= {|MUP007:Math.Sqrt(ks.shape[^1])|};
+                var notAttention = vs / Math.Sqrt(headDim);
+                var y = {|MUP007:functional.scaled_dot_product_attention(qs, ks, vs, is_casual: true)|};
+                return (a1 + a2 + a3 + scores).softmax(-1).matmul(vs) + y + notAttention;
+            }
+        }
+
+        public partial class Gpt7 : Module<Tensor, Tensor>
+        {
+            private readonly Embedding wte;
+            private readonly Attention attn;
+            [ReadoutLayer] private readonly Linear lm_head;
+
+            public Gpt7([Width(64)] int width, int vocab = 100) : base(nameof(Gpt7))
+            {
+                wte = Embedding(vocab, width);
+                attn = new Attention(width, 4);
+                lm_head = Linear(width, vocab);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x) => lm_head.forward(attn.forward(wte.forward(x)) * MupReadoutMultiplier);
+        }
+        """);
+
+    [Fact]
+    public void Mup007_NotReportedOutsideMupModels() => Verify(Usings + """
+        public sealed class PlainAttention : Module<Tensor, Tensor>
+        {
+            private readonly Linear q;
+            public PlainAttention(int width) : base(nameof(PlainAttention)) { q = Linear(width, width); RegisterComponents(); }
+            public override Tensor forward(Tensor x)
+            {
+                var s = q.forward(x);
+                return s.matmul(s.transpose(-2, -1)) / Math.Sqrt(64) + functional.scaled_dot_product_attention(s, s, s);
+            }
+        }
+        """);
+
+    private const string Mlp8 = """
+        public partial class Mlp8 : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            [ReadoutLayer] private readonly Linear readout;
+            public Mlp8([Width(64)] int width) : base(nameof(Mlp8)) { input = Linear(8, width); readout = Linear(width, 10); RegisterComponents(); }
+            public override Tensor forward(Tensor x) => readout.forward(input.forward(x) * MupReadoutMultiplier);
+        }
+
+        public sealed class Sp8 : Module<Tensor, Tensor>
+        {
+            private readonly Linear fc;
+            public Sp8() : base(nameof(Sp8)) { fc = Linear(8, 8); RegisterComponents(); }
+            public override Tensor forward(Tensor x) => fc.forward(x);
+        }
+
+        """;
+
+    [Fact]
+    public void Mup008_PlainOptimizersOnAMupModel() => Verify(Usings + Mlp8 + """
+        public static class Train
+        {
+            public static void Run()
+            {
+                var model = new Mlp8(128);
+                var a = {|MUP008:torch.optim.AdamW(model.parameters(), 1e-3, weight_decay: 0.1)|};
+                var b = {|MUP008:new AdamW(model.parameters())|};
+                var c = {|MUP008:torch.optim.SGD(model.parameters(), 0.1, momentum: 0.9)|};
+                var d = {|MUP008:torch.optim.Adam(model.named_parameters().Select(p => p.Item2), 1e-3)|};
+                var fine = model.MupAdamW(1e-3, 0.1);
+                var sp = torch.optim.AdamW(new Sp8().parameters(), 1e-3);
+            }
+        }
+        """);
+
+    [Fact]
+    public void Mup009_SubmoduleProperty_AtThePropertyIdentifier() => Verify(Usings + """
+        public partial class M9 : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            public Linear {|MUP009:Hidden|} { get; }
+            [ReadoutLayer] private readonly Linear readout;
+            public int NotAModule { get; } = 3;
+
+            public M9([Width(64)] int width) : base(nameof(M9))
+            {
+                input = Linear(8, width);
+                Hidden = Linear(width, width);
+                readout = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x) => readout.forward(Hidden.forward(input.forward(x)) * MupReadoutMultiplier);
+        }
+        """);
+}
