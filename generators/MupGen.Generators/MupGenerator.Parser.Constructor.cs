@@ -20,21 +20,47 @@ public sealed partial class MupGenerator
             private readonly Dictionary<ISymbol, Value> _env = new(SymbolEqualityComparer.Default);
             /// <summary>[Width]/[Depth] fields and properties: `this.width = width` must not overwrite their symbol.</summary>
             private readonly HashSet<ISymbol> _symbolMembers;
+            private readonly AnalysisContext _context;
             private readonly KnownTypes _types;
             private readonly CancellationToken _ct;
             private int _loopDepth;
             private Value? _loopCount;
+            /// <summary>Set while a MupAttentionScale argument in a method (not the constructor) is evaluated: the
+            /// method's locals, by their initializers.</summary>
+            private Dictionary<ILocalSymbol, IOperation>? _methodLocals;
+            private readonly HashSet<ILocalSymbol> _resolving = new(SymbolEqualityComparer.Default);
 
-            public ConstructorWalker(KnownTypes types, Dictionary<ISymbol, SymbolRef> symbols, CancellationToken ct)
+            public ConstructorWalker(AnalysisContext context, Dictionary<ISymbol, SymbolRef> symbols)
             {
-                _types = types;
-                _ct = ct;
+                _context = context;
+                _types = context.Types;
+                _ct = context.Ct;
                 _symbolMembers = new HashSet<ISymbol>(symbols.Keys.Where(s => s is not IParameterSymbol), SymbolEqualityComparer.Default);
                 foreach (var pair in symbols)
                     _env[pair.Key] = pair.Value;
             }
 
             public bool TryGet(ISymbol symbol, out Value value) => _env.TryGetValue(symbol, out value!);
+
+            /// <summary>A parameter bound to the caller's argument value (nested module, chained constructor).</summary>
+            public void Bind(ISymbol parameter, Value value) => _env[parameter] = value;
+
+            /// <summary>Evaluates an expression of a method other than the constructor (a MupAttentionScale argument in
+            /// forward) against the environment the constructor left: fields and constructor values are known, the
+            /// method's locals are followed to their initializers, anything else of the method is unknown.</summary>
+            public Value EvalInMethod(IOperation operation, Dictionary<ILocalSymbol, IOperation> locals)
+            {
+                var saved = _methodLocals;
+                _methodLocals = locals;
+                try
+                {
+                    return Eval(operation);
+                }
+                finally
+                {
+                    _methodLocals = saved;
+                }
+            }
 
             /// <summary>`this.width = width;` where the member carries [Width]: the parameter is the width symbol too.</summary>
             public void Alias(IParameterSymbol parameter, SymbolRef symbol)
@@ -48,7 +74,7 @@ public sealed partial class MupGenerator
                 if (_symbolMembers.Contains(target))
                     return;
                 // A value assigned inside a loop changes from iteration to iteration.
-                _env[target] = _loopDepth > 0 && value is not (Layer or OtherModule or ListValue)
+                _env[target] = _loopDepth > 0 && value is not (Layer or OtherModule or UserModule or ListValue)
                     ? new Unknown(target.Name, "is assigned inside a loop")
                     : value;
             }
@@ -207,13 +233,34 @@ public sealed partial class MupGenerator
                     case IParenthesizedOperation parenthesized:
                         return Eval(parenthesized.Operand);
                     case IParameterReferenceOperation parameter:
-                        return _env.TryGetValue(parameter.Parameter, out var p) ? p : new Opaque(parameter.Parameter.Name);
+                        return _env.TryGetValue(parameter.Parameter, out var p) ? p
+                            : _methodLocals is not null ? new Unknown(parameter.Parameter.Name, "is a method parameter")
+                            : new Opaque(parameter.Parameter.Name);
                     case ILocalReferenceOperation local:
-                        return _env.TryGetValue(local.Local, out var l) ? l : new Unknown(local.Local.Name, "has no known value");
+                        if (_env.TryGetValue(local.Local, out var l))
+                            return l;
+                        if (_methodLocals is not null && _methodLocals.TryGetValue(local.Local, out var localInit) && _resolving.Add(local.Local))
+                        {
+                            try
+                            {
+                                return Eval(localInit);
+                            }
+                            finally
+                            {
+                                _resolving.Remove(local.Local);
+                            }
+                        }
+                        return new Unknown(local.Local.Name, "has no known value");
                     case IFieldReferenceOperation field when IsThis(field.Instance):
-                        return _env.TryGetValue(field.Field, out var f) ? f : new Opaque(field.Field.Name);
+                        return _env.TryGetValue(field.Field, out var f) ? f
+                            : _methodLocals is not null ? new Unknown(field.Field.Name, "is not set by the constructor")
+                            : new Opaque(field.Field.Name);
                     case IPropertyReferenceOperation property when IsThis(property.Instance) && property.Arguments.Length == 0:
-                        return _env.TryGetValue(property.Property, out var pr) ? pr : new Opaque(property.Property.Name);
+                        return _env.TryGetValue(property.Property, out var pr) ? pr
+                            : _methodLocals is not null ? new Unknown(property.Property.Name, "is not set by the constructor")
+                            : new Opaque(property.Property.Name);
+                    case IPropertyReferenceOperation or IFieldReferenceOperation when _methodLocals is not null:
+                        return new Unknown(Text(operation), "is read in a method, not the constructor");
                     case IPropertyReferenceOperation or IFieldReferenceOperation:
                         // config.Width, list.Count, ...: a finite value the generator cannot see.
                         return new Opaque(Text(operation));
@@ -236,7 +283,7 @@ public sealed partial class MupGenerator
                         return new Items(tuple.Elements.Select(Eval).ToList());
                     case IInvocationOperation invocation:
                         return EvalInvocation(invocation);
-                    case IObjectCreationOperation creation:
+                    case IObjectCreationOperation creation when _methodLocals is null:
                         return EvalCreation(creation);
                     case ISimpleAssignmentOperation assignment:
                         var assigned = Eval(assignment.Value);
@@ -260,6 +307,8 @@ public sealed partial class MupGenerator
                         list.AddRange(source);
                     return list;
                 }
+                if (_context.IsUserModule(creation.Type))
+                    return _context.AnalyzeUserModule(creation, this);
                 if (_types.IsModule(creation.Type))
                     return OtherModule.Instance;
                 return new Unknown(Text(creation), "is an object creation");

@@ -41,30 +41,48 @@ public sealed partial class MupGenerator
                 public bool Unreadable { get; set; }
             }
 
-            public void AddField(string name, ITypeSymbol declaredType, Value? value, RoleAttribute attribute)
+            /// <summary>Head-dimension facts, one per module path and form, in the order found.</summary>
+            public List<AttentionSpec> Attention { get; } = new();
+
+            /// <summary>The user module classes whose instances end up in the model's fields, in the order reached.</summary>
+            public List<INamedTypeSymbol> Reached { get; } = new();
+
+            /// <summary>The facts of one subtree: its layers and the head dimensions of its attention modules.</summary>
+            private sealed class Part
             {
-                var inBlock = false;
-                if (value is ListValue list && _depth is not null && BlockList is null
-                    && list.Entries.Any(e => e.Key is null && e.Count is SymbolRef { IsDepth: true }))
-                {
-                    BlockList = name;
-                    inBlock = true;
-                }
+                public List<LayerFacts> Layers { get; } = new();
+                public List<AttentionSpec> Attention { get; } = new();
+                public bool IsEmpty => Layers.Count == 0 && Attention.Count == 0;
 
-                if (value is Layer or ListValue)
+                public void Add(Part other)
                 {
-                    _layers.AddRange(FactsFor(value, name, attribute, inBlock));
-                    return;
+                    Layers.AddRange(other.Layers);
+                    foreach (var a in other.Attention)
+                        if (!Attention.Contains(a))
+                            Attention.Add(a);
                 }
+            }
 
-                // A layer field the constructor builds in a way the generator cannot follow.
-                if (KnownTypes.KindOf(declaredType) is { } kind && value is not OtherModule)
-                {
-                    var reason = value is Unknown u
-                        ? $"could not read how '{name}' is built: {u.Text} {u.Why}"
-                        : $"could not read how '{name}' is built: it is not assigned in the constructor";
-                    _layers.Add(BuildLayer(name, new Layer(kind, new Dictionary<string, Value>()), attribute, inBlock, reason));
-                }
+            public void AddField(ModuleField field)
+            {
+                var part = FactsFor(field.Value, field.DeclaredType, field.Name, field.Role, inBlock: false);
+                _layers.AddRange(part.Layers);
+                foreach (var a in part.Attention)
+                    AddAttention(a);
+            }
+
+            /// <summary>A MupAttentionScale argument of the module at <paramref name="path"/>; skipped when it is not
+            /// a size the generator can read (the runtime then takes the head dimension to grow with the width).</summary>
+            public void AddAttention(string path, Value headDim)
+            {
+                if (AnalyzeDim(headDim, out _) is { } dim)
+                    AddAttention(new AttentionSpec(path, dim));
+            }
+
+            private void AddAttention(AttentionSpec spec)
+            {
+                if (!Attention.Contains(spec))
+                    Attention.Add(spec);
             }
 
             public List<ParameterSpec> Build()
@@ -73,39 +91,75 @@ public sealed partial class MupGenerator
                 return _layers.SelectMany(l => l.Facts).ToList();
             }
 
-            private List<LayerFacts> FactsFor(Value value, string prefix, RoleAttribute attribute, bool inBlock)
+            /// <summary>The facts under <paramref name="prefix"/>: a layer's tensors, a list's items (<c>prefix.*</c>),
+            /// or a user module's fields (<c>prefix.field</c>, recursively).</summary>
+            private Part FactsFor(Value? value, ITypeSymbol? declaredType, string prefix, RoleAttribute attribute, bool inBlock)
             {
+                var part = new Part();
                 switch (value)
                 {
                     case Layer layer:
-                        return new List<LayerFacts> { BuildLayer(prefix, layer, attribute, inBlock, null) };
+                        part.Layers.Add(BuildLayer(prefix, layer, attribute, inBlock, null));
+                        break;
                     case ListValue list:
+                        // The list the [Depth] symbol counts holds the residual blocks.
+                        if (_depth is not null && BlockList is null
+                            && list.Entries.Any(e => e.Key is null && e.Count is SymbolRef { IsDepth: true }))
+                        {
+                            BlockList = prefix;
+                            inBlock = true;
+                        }
                         return ListFacts(list, prefix, attribute, inBlock);
+                    case UserModule module:
+                        if (!Reached.Contains(module.Type, SymbolEqualityComparer.Default))
+                            Reached.Add(module.Type);
+                        foreach (var head in module.HeadDims)
+                            if (AnalyzeDim(head, out _) is { } dim && !part.Attention.Contains(new AttentionSpec(prefix, dim)))
+                                part.Attention.Add(new AttentionSpec(prefix, dim));
+                        // A role attribute on the module's field applies to its layers that carry none of their own.
+                        foreach (var field in module.Fields)
+                            part.Add(FactsFor(field.Value, field.DeclaredType, prefix + "." + field.Name,
+                                field.Role != RoleAttribute.None ? field.Role : attribute, inBlock));
+                        break;
                     default:
-                        return new List<LayerFacts>();
+                        // A layer field the constructor builds in a way the generator cannot follow.
+                        if (declaredType is not null && KnownTypes.KindOf(declaredType) is { } kind && value is not OtherModule)
+                        {
+                            var reason = value is Unknown u
+                                ? $"could not read how '{prefix}' is built: {u.Text} {u.Why}"
+                                : $"could not read how '{prefix}' is built: it is not assigned in the constructor";
+                            part.Layers.Add(BuildLayer(prefix, new Layer(kind, new Dictionary<string, Value>()), attribute, inBlock, reason));
+                        }
+                        break;
                 }
+                return part;
             }
 
-            /// <summary>One pattern `list.*.weight` when every item with parameters is the same layer; else one fact
-            /// per constant index; else an Unresolved pattern.</summary>
-            private List<LayerFacts> ListFacts(ListValue list, string prefix, RoleAttribute attribute, bool inBlock)
+            /// <summary>One pattern `list.*.weight` when every item with parameters is the same layer (or module with
+            /// the same facts); else one fact per constant index; else an Unresolved pattern.</summary>
+            private Part ListFacts(ListValue list, string prefix, RoleAttribute attribute, bool inBlock)
             {
                 var patterns = list.Entries
-                    .Select(e => FactsFor(e.Item, prefix + ".*", attribute, inBlock))
-                    .Where(f => f.Count > 0)
+                    .Select(e => FactsFor(e.Item, null, prefix + ".*", attribute, inBlock))
+                    .Where(p => !p.IsEmpty)
                     .ToList();
                 if (patterns.Count == 0)
-                    return new List<LayerFacts>();
+                    return new Part();
 
-                var first = Flatten(patterns[0]);
-                if (patterns.All(p => Flatten(p).SequenceEqual(first)))
+                var first = Flatten(patterns[0].Layers);
+                if (patterns.All(p => Flatten(p.Layers).SequenceEqual(first) && p.Attention.SequenceEqual(patterns[0].Attention)))
                     return patterns[0];
 
                 if (list.Entries.All(e => e.Key is not null))
-                    return list.Entries.SelectMany(e => FactsFor(e.Item, prefix + "." + e.Key, attribute, inBlock)).ToList();
+                {
+                    var indexed = new Part();
+                    foreach (var e in list.Entries)
+                        indexed.Add(FactsFor(e.Item, null, prefix + "." + e.Key, attribute, inBlock));
+                    return indexed;
+                }
 
                 var note = $"the items of '{prefix}' are different layers and some are added at indices that are not constants";
-                foreach (var layer in patterns[0])
+                foreach (var layer in patterns[0].Layers)
                 {
                     layer.Facts = layer.Facts.Select(f => f with { Role = Role.Unresolved, Note = note }).ToList();
                     layer.Unreadable = true;

@@ -114,6 +114,44 @@ public sealed partial class MupGenerator
             public static OtherModule Instance { get; } = new();
         }
 
+        /// <summary>A user module class built with <c>new Block(...)</c>: its constructor was walked with its parameters
+        /// bound to the caller's argument values, so its layers are known per call site.</summary>
+        internal sealed class UserModule : Value
+        {
+            public UserModule(INamedTypeSymbol type, List<ModuleField> fields, List<Value> headDims)
+            {
+                Type = type;
+                Fields = fields;
+                HeadDims = headDims;
+            }
+
+            public INamedTypeSymbol Type { get; }
+
+            /// <summary>The fields RegisterComponents registers, in its order.</summary>
+            public List<ModuleField> Fields { get; }
+
+            /// <summary>The argument of every <c>MupAttentionScale(headDim)</c> call in the class, evaluated in this
+            /// instance's constructor environment.</summary>
+            public List<Value> HeadDims { get; }
+        }
+
+        /// <summary>A field of a module class: its component name, declared type, value after the constructor, role attribute.</summary>
+        internal sealed class ModuleField
+        {
+            public ModuleField(string name, ITypeSymbol declaredType, Value? value, RoleAttribute role)
+            {
+                Name = name;
+                DeclaredType = declaredType;
+                Value = value;
+                Role = role;
+            }
+
+            public string Name { get; }
+            public ITypeSymbol DeclaredType { get; }
+            public Value? Value { get; }
+            public RoleAttribute Role { get; }
+        }
+
         /// <summary>One entry of a module list: a constant key (index or name) or a repeated entry built in a loop.</summary>
         internal sealed class ListItem
         {

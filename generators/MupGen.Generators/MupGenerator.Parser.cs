@@ -100,38 +100,57 @@ public sealed partial class MupGenerator
             if (widths.Count == 0)
                 return null;
 
-            var walker = new ConstructorWalker(types, symbols, ct);
-            WalkFieldInitializers(type, walker, semanticModel, ct);
-            if (constructor is not null && ConstructorBody(constructor, semanticModel, ct) is { } body)
+            var context = new AnalysisContext(types, semanticModel, ct);
+            context.EnterRoot(type);
+            var walker = new ConstructorWalker(context, symbols);
+            if (constructor is not null)
             {
-                foreach (var assignment in body.Descendants().OfType<ISimpleAssignmentOperation>())
+                if (ConstructorBody(constructor, semanticModel, ct) is { } body)
                 {
-                    var member = assignment.Target switch
+                    foreach (var assignment in body.Descendants().OfType<ISimpleAssignmentOperation>())
                     {
-                        IFieldReferenceOperation f => (ISymbol)f.Field,
-                        IPropertyReferenceOperation p => p.Property,
-                        _ => null,
-                    };
-                    if (member is not null && symbols.TryGetValue(member, out var symbolRef)
-                        && StripConversions(assignment.Value) is IParameterReferenceOperation source)
-                        walker.Alias(source.Parameter, symbolRef);
+                        var member = assignment.Target switch
+                        {
+                            IFieldReferenceOperation f => (ISymbol)f.Field,
+                            IPropertyReferenceOperation p => p.Property,
+                            _ => null,
+                        };
+                        if (member is not null && symbols.TryGetValue(member, out var symbolRef)
+                            && StripConversions(assignment.Value) is IParameterReferenceOperation source)
+                            walker.Alias(source.Parameter, symbolRef);
+                    }
                 }
-                walker.Walk(body);
+                context.WalkConstructor(walker, constructor, 0);
+            }
+            else
+            {
+                context.WalkFieldInitializers(type, walker);
             }
 
             var facts = new FactBuilder(widths, depth);
-            foreach (var field in type.GetMembers().OfType<IFieldSymbol>())
+            foreach (var head in context.HeadDims(type, walker))
+                facts.AddAttention("", head);
+            foreach (var field in context.CollectFields(type, walker))
+                facts.AddField(field);
+            var parameters = facts.Build();
+
+            // Nested module classes: the partial ones get IMupSubmodule members; the model attaches its binding to
+            // them from RegisterComponents unless it declares RegisterComponents itself.
+            var submodules = new List<SubmoduleSpec>();
+            var attach = false;
+            foreach (var reached in facts.Reached)
             {
-                ct.ThrowIfCancellationRequested();
-                if (field.IsStatic || field.IsConst || field.IsImplicitlyDeclared)
-                    continue;
-                var value = walker.TryGet(field, out var v) ? v : null;
-                // RegisterComponents registers a field by its value, so an IModule<,> or object field holding a
-                // layer counts; a List<Linear> field does not.
-                if (!types.IsModule(field.Type) && value is not (Layer or ListValue { IsModule: true }))
-                    continue;
-                facts.AddField(ComponentName(field, types) ?? field.Name, field.Type, value, RoleOf(field, types));
+                if (context.SubmoduleFor(reached) is { } spec)
+                {
+                    submodules.Add(spec);
+                    attach = true;
+                }
+                else if (context.ImplementsSubmodule(reached))
+                {
+                    attach = true;
+                }
             }
+            attach = attach && !OwnsRegisterComponents(type);
 
             var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
             var hintName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
@@ -143,7 +162,10 @@ public sealed partial class MupGenerator
                 type.Name,
                 widths.ToEquatableArray(),
                 depth is null ? null : new DepthSpec(depth.Name, depth.BaseValue, facts.BlockList),
-                facts.Build().ToEquatableArray());
+                parameters.ToEquatableArray(),
+                facts.Attention.ToEquatableArray(),
+                submodules.ToEquatableArray(),
+                attach);
         }
 
         private static IOperation StripConversions(IOperation operation)
@@ -204,33 +226,14 @@ public sealed partial class MupGenerator
                 .FirstOrDefault();
         }
 
-        private static SemanticModel ModelFor(SyntaxTree tree, SemanticModel semanticModel) =>
-            tree == semanticModel.SyntaxTree ? semanticModel : semanticModel.Compilation.GetSemanticModel(tree);
-
         private static IOperation? ConstructorBody(IMethodSymbol constructor, SemanticModel semanticModel, CancellationToken ct)
         {
             if (constructor.DeclaringSyntaxReferences[0].GetSyntax(ct) is not ConstructorDeclarationSyntax syntax)
                 return null;
-            return ModelFor(syntax.SyntaxTree, semanticModel).GetOperation(syntax, ct) is IConstructorBodyOperation body
+            var model = syntax.SyntaxTree == semanticModel.SyntaxTree ? semanticModel : semanticModel.Compilation.GetSemanticModel(syntax.SyntaxTree);
+            return model.GetOperation(syntax, ct) is IConstructorBodyOperation body
                 ? (IOperation?)body.BlockBody ?? body.ExpressionBody
                 : null;
-        }
-
-        /// <summary>Field initializers run before the constructor body: `int heads = 4;`, `Linear fc = Linear(8, 8);`.</summary>
-        private static void WalkFieldInitializers(INamedTypeSymbol type, ConstructorWalker walker, SemanticModel semanticModel, CancellationToken ct)
-        {
-            foreach (var field in type.GetMembers().OfType<IFieldSymbol>())
-            {
-                if (field.IsConst || field.IsImplicitlyDeclared)
-                    continue;
-                foreach (var reference in field.DeclaringSyntaxReferences)
-                {
-                    if (reference.GetSyntax(ct) is not VariableDeclaratorSyntax { Initializer: { } initializer })
-                        continue;
-                    if (ModelFor(initializer.SyntaxTree, semanticModel).GetOperation(initializer, ct) is IFieldInitializerOperation operation)
-                        walker.Assign(field, walker.Eval(operation.Value));
-                }
-            }
         }
 
         private static string? ComponentName(IFieldSymbol field, KnownTypes types)
@@ -276,6 +279,7 @@ public sealed partial class MupGenerator
             public INamedTypeSymbol? HiddenLayerAttribute { get; private set; }
             public INamedTypeSymbol? WidthInvariantAttribute { get; private set; }
             public INamedTypeSymbol? ComponentNameAttribute { get; private set; }
+            public INamedTypeSymbol? Submodule { get; private set; }
 
             public static KnownTypes? Create(Compilation compilation)
             {
@@ -295,6 +299,7 @@ public sealed partial class MupGenerator
                     HiddenLayerAttribute = compilation.GetTypeByMetadataName(TypeNames.HiddenLayerAttribute),
                     WidthInvariantAttribute = compilation.GetTypeByMetadataName(TypeNames.WidthInvariantAttribute),
                     ComponentNameAttribute = compilation.GetTypeByMetadataName(TypeNames.ComponentNameAttribute),
+                    Submodule = compilation.GetTypeByMetadataName(TypeNames.Submodule),
                 };
             }
 

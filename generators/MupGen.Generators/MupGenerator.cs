@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using MupGen.Generators.Model;
@@ -40,15 +41,30 @@ public sealed partial class MupGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(unique, static (spc, model) =>
             spc.AddSource(Emitter.HintName(model), Emitter.Emit(model)));
+
+        // Nested module classes (blocks, attention, MLP) get the IMupSubmodule members once each, however many
+        // models or call sites build them. The spec depends only on the class, so equal hint names are equal specs.
+        var submodules = unique
+            .Select(static (model, _) => model.Submodules)
+            .WithTrackingName(TrackingNames.Submodules)
+            .Collect()
+            .WithTrackingName(TrackingNames.SubmodulesCollected)
+            .SelectMany(static (all, _) => Deduplicate(all.SelectMany(static s => s).ToImmutableArray(), static s => s.HintName))
+            .WithTrackingName(TrackingNames.SubmodulesDeduplicated);
+
+        context.RegisterSourceOutput(submodules, static (spc, submodule) =>
+            spc.AddSource(Emitter.HintName(submodule), Emitter.Emit(submodule)));
     }
 
-    private static ImmutableArray<ModelSpec> Deduplicate(ImmutableArray<ModelSpec> all)
+    private static ImmutableArray<ModelSpec> Deduplicate(ImmutableArray<ModelSpec> all) => Deduplicate(all, static m => m.HintName);
+
+    private static ImmutableArray<T> Deduplicate<T>(ImmutableArray<T> all, System.Func<T, string> key)
     {
         var seen = new HashSet<string>();
-        var builder = ImmutableArray.CreateBuilder<ModelSpec>(all.Length);
-        foreach (var model in all)
-            if (seen.Add(model.HintName))
-                builder.Add(model);
+        var builder = ImmutableArray.CreateBuilder<T>(all.Length);
+        foreach (var item in all)
+            if (seen.Add(key(item)))
+                builder.Add(item);
         return builder.ToImmutable();
     }
 }

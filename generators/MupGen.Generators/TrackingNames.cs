@@ -14,4 +14,13 @@ internal static class TrackingNames
 
     /// <summary>One model per class.</summary>
     public const string Deduplicated = nameof(Deduplicated);
+
+    /// <summary>The nested module classes each model builds (partial ones only), one array per model.</summary>
+    public const string Submodules = nameof(Submodules);
+
+    /// <summary>All nested module classes, gathered so a class built by several models gives one output.</summary>
+    public const string SubmodulesCollected = nameof(SubmodulesCollected);
+
+    /// <summary>One IMupSubmodule partial per nested module class (no output, so not tracked, when no model has one).</summary>
+    public const string SubmodulesDeduplicated = nameof(SubmodulesDeduplicated);
 }

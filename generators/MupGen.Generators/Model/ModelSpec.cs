@@ -17,6 +17,10 @@ internal enum DimForm { Fixed, Monomial, Affine }
 /// <param name="Namespace">The namespace, or null for the global namespace.</param>
 /// <param name="ContainingTypes">Outer types, outermost first, as their declaration headers (<c>partial class Outer</c>).</param>
 /// <param name="Declaration">The class's own declaration header without modifiers other than partial (<c>partial class Mlp</c>).</param>
+/// <param name="Attention">Head-dimension facts of every module (the model itself: path "") that calls MupAttentionScale.</param>
+/// <param name="Submodules">The partial nested module classes the model builds, which get IMupSubmodule members.</param>
+/// <param name="AttachSubmodules">Emit a RegisterComponents override that attaches the binding to nested modules:
+/// the model builds user module classes and does not declare RegisterComponents itself.</param>
 internal sealed record ModelSpec(
     string HintName,
     string? Namespace,
@@ -25,7 +29,25 @@ internal sealed record ModelSpec(
     string ModelName,
     EquatableArray<WidthSpec> Widths,
     DepthSpec? Depth,
-    EquatableArray<ParameterSpec> Parameters);
+    EquatableArray<ParameterSpec> Parameters,
+    EquatableArray<AttentionSpec> Attention = default,
+    EquatableArray<SubmoduleSpec> Submodules = default,
+    bool AttachSubmodules = false);
+
+/// <summary>The head dimension a module passes to MupAttentionScale, read from its constructor environment.</summary>
+/// <param name="Module">The module path in named_modules() (<c>blocks.*.attn</c>), "" for the model itself.</param>
+internal sealed record AttentionSpec(string Module, DimSpec HeadDim);
+
+/// <summary>A nested module class (block, attention, MLP) that gets the IMupSubmodule members: same class for every
+/// model and call site, so models that share it give one file.</summary>
+/// <param name="HintName">Fully qualified class name used for the output file name.</param>
+/// <param name="ClassName">The class name, for the "not attached" message.</param>
+internal sealed record SubmoduleSpec(
+    string HintName,
+    string? Namespace,
+    EquatableArray<string> ContainingTypes,
+    string Declaration,
+    string ClassName);
 
 internal sealed record WidthSpec(string Name, int BaseValue);
 

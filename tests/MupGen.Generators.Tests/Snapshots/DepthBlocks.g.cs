@@ -15,6 +15,8 @@ partial class Gpt : global::MupGen.IMupModel
         new global::MupGen.Facts.MupParameterFact[]
         {
             new global::MupGen.Facts.MupParameterFact("wte.weight", global::MupGen.MupLayerKind.Embedding, "weight", global::MupGen.MupRole.Input, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Fixed, global::MupGen.Facts.MupDim.Scaled(128L, "nEmbd") }),
+            new global::MupGen.Facts.MupParameterFact("h.*.fc.weight", global::MupGen.MupLayerKind.Linear, "weight", global::MupGen.MupRole.Hidden, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Scaled(128L, "nEmbd"), global::MupGen.Facts.MupDim.Scaled(128L, "nEmbd") }, InResidualBlock: true),
+            new global::MupGen.Facts.MupParameterFact("h.*.fc.bias", global::MupGen.MupLayerKind.Linear, "bias", global::MupGen.MupRole.Vector, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Scaled(128L, "nEmbd") }, InResidualBlock: true),
             new global::MupGen.Facts.MupParameterFact("mlp.c_fc.weight", global::MupGen.MupLayerKind.Linear, "weight", global::MupGen.MupRole.Hidden, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Scaled(512L, "nEmbd"), global::MupGen.Facts.MupDim.Scaled(128L, "nEmbd") }),
             new global::MupGen.Facts.MupParameterFact("mlp.c_fc.bias", global::MupGen.MupLayerKind.Linear, "bias", global::MupGen.MupRole.Vector, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Scaled(512L, "nEmbd") }),
             new global::MupGen.Facts.MupParameterFact("mlp.c_proj.weight", global::MupGen.MupLayerKind.Linear, "weight", global::MupGen.MupRole.Hidden, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Scaled(128L, "nEmbd"), global::MupGen.Facts.MupDim.Scaled(512L, "nEmbd") }),

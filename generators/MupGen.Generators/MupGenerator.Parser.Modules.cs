@@ -1,0 +1,311 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using MupGen.Generators.Model;
+
+namespace MupGen.Generators;
+
+public sealed partial class MupGenerator
+{
+    internal static partial class Parser
+    {
+        /// <summary>State shared by the walk of one model and of every nested module class it builds: the known
+        /// types, the classes being analysed (cycle guard), a budget, and the MupAttentionScale calls per class.</summary>
+        internal sealed class AnalysisContext
+        {
+            /// <summary>How deep nested module classes are followed (model → block → attention → ... ).</summary>
+            public const int MaxDepth = 8;
+
+            /// <summary>How many nested module constructions one model may analyse in all.</summary>
+            public const int MaxModules = 512;
+
+            /// <summary>How many chained constructors (<c>: this(...)</c>, <c>: base(...)</c>) are followed.</summary>
+            private const int MaxChain = 8;
+
+            private readonly SemanticModel _semanticModel;
+            private readonly List<INamedTypeSymbol> _stack = new();
+            private readonly Dictionary<INamedTypeSymbol, List<AttentionCall>> _calls = new(SymbolEqualityComparer.Default);
+            private int _analysed;
+
+            public AnalysisContext(KnownTypes types, SemanticModel semanticModel, CancellationToken ct)
+            {
+                Types = types;
+                _semanticModel = semanticModel;
+                Ct = ct;
+            }
+
+            public KnownTypes Types { get; }
+
+            public CancellationToken Ct { get; }
+
+            /// <summary>Marks the root model as being analysed (a block that builds the model is a cycle).</summary>
+            public void EnterRoot(INamedTypeSymbol type) => _stack.Add(type);
+
+            public SemanticModel ModelFor(SyntaxTree tree) =>
+                tree == _semanticModel.SyntaxTree ? _semanticModel : _semanticModel.Compilation.GetSemanticModel(tree);
+
+            /// <summary>A class declared in this compilation that derives from torch.nn.Module: a user module.</summary>
+            public bool IsUserModule(ITypeSymbol? type) =>
+                type is INamedTypeSymbol { TypeKind: TypeKind.Class } named
+                && named.DeclaringSyntaxReferences.Length > 0
+                && Types.IsModule(named);
+
+            /// <summary><c>new Block(width, heads)</c>: walks Block's constructor with its parameters bound to the
+            /// caller's values and returns its fields and head dimensions for this call site.</summary>
+            public Value AnalyzeUserModule(IObjectCreationOperation creation, ConstructorWalker caller)
+            {
+                var text = ConstructorWalker.Text(creation);
+                if (creation.Type is not INamedTypeSymbol type || creation.Constructor is not { } constructor)
+                    return new Unknown(text, "is a module the generator cannot read");
+                if (_stack.Contains(type.OriginalDefinition, SymbolEqualityComparer.Default))
+                    return new Unknown(text, "builds a module of a class that is already being built (a cycle)");
+                if (_stack.Count > MaxDepth)
+                    return new Unknown(text, "nests modules too deeply to follow");
+                if (++_analysed > MaxModules)
+                    return new Unknown(text, "is one nested module too many to follow");
+
+                // Arguments are evaluated in the caller's environment, bound to the callee's parameters.
+                var definition = constructor.OriginalDefinition;
+                var arguments = new List<(ISymbol Parameter, Value Value)>();
+                foreach (var argument in creation.Arguments)
+                    if (argument.Parameter is { } parameter && parameter.Ordinal < definition.Parameters.Length)
+                        arguments.Add((definition.Parameters[parameter.Ordinal], caller.Eval(argument.Value)));
+
+                var original = type.OriginalDefinition;
+                _stack.Add(original);
+                try
+                {
+                    var walker = new ConstructorWalker(this, new Dictionary<ISymbol, SymbolRef>(SymbolEqualityComparer.Default));
+                    foreach (var (parameter, value) in arguments)
+                        walker.Bind(parameter, value);
+                    WalkConstructor(walker, definition, 0);
+                    return new UserModule(original, CollectFields(original, walker), HeadDims(original, walker));
+                }
+                finally
+                {
+                    _stack.RemoveAt(_stack.Count - 1);
+                }
+            }
+
+            /// <summary>Walks a constructor: a chained <c>: this(...)</c> or user base <c>: base(...)</c> constructor
+            /// first (arguments bound to its parameters), the field initializers, then the body. A primary or implicit
+            /// constructor runs the field initializers only.</summary>
+            public void WalkConstructor(ConstructorWalker walker, IMethodSymbol constructor, int chain)
+            {
+                Ct.ThrowIfCancellationRequested();
+                var type = constructor.ContainingType;
+                if (constructor.DeclaringSyntaxReferences.Length == 0
+                    || constructor.DeclaringSyntaxReferences[0].GetSyntax(Ct) is not ConstructorDeclarationSyntax syntax
+                    || ModelFor(syntax.SyntaxTree).GetOperation(syntax, Ct) is not IConstructorBodyOperation body)
+                {
+                    WalkFieldInitializers(type, walker);
+                    return;
+                }
+
+                var initializer = body.Initializer is IExpressionStatementOperation statement ? statement.Operation : body.Initializer;
+                if (initializer is IInvocationOperation { TargetMethod: { MethodKind: MethodKind.Constructor } target } call
+                    && target.DeclaringSyntaxReferences.Length > 0 && chain < MaxChain)
+                {
+                    var bound = call.Arguments
+                        .Where(a => a.Parameter is not null)
+                        .Select(a => ((ISymbol)a.Parameter!.OriginalDefinition, walker.Eval(a.Value)))
+                        .ToList();
+                    foreach (var (parameter, value) in bound)
+                        walker.Bind(parameter, value);
+                    if (!SymbolEqualityComparer.Default.Equals(target.ContainingType.OriginalDefinition, type.OriginalDefinition))
+                        WalkFieldInitializers(type, walker);
+                    WalkConstructor(walker, target.OriginalDefinition, chain + 1);
+                }
+                else
+                {
+                    WalkFieldInitializers(type, walker);
+                }
+                walker.Walk((IOperation?)body.BlockBody ?? body.ExpressionBody);
+            }
+
+            /// <summary>Field initializers run before the constructor body: `int heads = 4;`, `Linear fc = Linear(8, 8);`.</summary>
+            public void WalkFieldInitializers(INamedTypeSymbol type, ConstructorWalker walker)
+            {
+                foreach (var field in type.GetMembers().OfType<IFieldSymbol>())
+                {
+                    if (field.IsConst || field.IsImplicitlyDeclared)
+                        continue;
+                    foreach (var reference in field.DeclaringSyntaxReferences)
+                    {
+                        if (reference.GetSyntax(Ct) is not VariableDeclaratorSyntax { Initializer: { } initializer })
+                            continue;
+                        if (ModelFor(initializer.SyntaxTree).GetOperation(initializer, Ct) is IFieldInitializerOperation operation)
+                            walker.Assign(field, walker.Eval(operation.Value));
+                    }
+                }
+            }
+
+            /// <summary>The fields RegisterComponents registers, in its order: TorchSharp walks
+            /// <c>GetFieldsRecursive</c>, the class's own fields in declaration order, then the non-private fields
+            /// reflection returns from its bases, then each base's remaining (private) fields; a name seen once is
+            /// skipped. Only fields that hold a module count.</summary>
+            public List<ModuleField> CollectFields(INamedTypeSymbol type, ConstructorWalker walker)
+            {
+                var chain = new List<INamedTypeSymbol>();
+                for (var t = type; t is not null && t.DeclaringSyntaxReferences.Length > 0; t = t.BaseType)
+                    chain.Add(t);
+
+                var ordered = new List<IFieldSymbol>();
+                var seen = new HashSet<string>();
+                void Take(IEnumerable<IFieldSymbol> fields)
+                {
+                    foreach (var field in fields)
+                        if (!field.IsStatic && !field.IsConst && !field.IsImplicitlyDeclared && seen.Add(field.Name))
+                            ordered.Add(field);
+                }
+                IEnumerable<IFieldSymbol> Declared(INamedTypeSymbol t) => t.GetMembers().OfType<IFieldSymbol>();
+                for (var i = 0; i < chain.Count; i++)
+                {
+                    Take(Declared(chain[i]));
+                    Take(chain.Skip(i + 1).SelectMany(Declared).Where(f => f.DeclaredAccessibility != Accessibility.Private));
+                }
+
+                var result = new List<ModuleField>();
+                foreach (var field in ordered)
+                {
+                    Ct.ThrowIfCancellationRequested();
+                    var value = walker.TryGet(field, out var v) ? v : null;
+                    // RegisterComponents registers a field by its value, so an IModule<,> or object field holding a
+                    // layer counts; a List<Linear> field does not.
+                    if (!Types.IsModule(field.Type) && value is not (Layer or UserModule or ListValue { IsModule: true }))
+                        continue;
+                    result.Add(new ModuleField(ComponentName(field, Types) ?? field.Name, field.Type, value, RoleOf(field, Types)));
+                }
+                return result;
+            }
+
+            /// <summary>The argument of every <c>MupAttentionScale(x)</c> call in the class (any method, any partial
+            /// part, its user base classes), evaluated in <paramref name="walker"/>'s environment.</summary>
+            public List<Value> HeadDims(INamedTypeSymbol type, ConstructorWalker walker)
+            {
+                if (!_calls.TryGetValue(type, out var calls))
+                    _calls[type] = calls = FindAttentionCalls(type);
+                return calls.Select(c => walker.EvalInMethod(c.Argument, c.Locals)).ToList();
+            }
+
+            private sealed class AttentionCall
+            {
+                public AttentionCall(IOperation argument, Dictionary<ILocalSymbol, IOperation> locals)
+                {
+                    Argument = argument;
+                    Locals = locals;
+                }
+
+                public IOperation Argument { get; }
+                public Dictionary<ILocalSymbol, IOperation> Locals { get; }
+            }
+
+            /// <summary>Found by syntax: the generated MupAttentionScale does not exist yet when the generator runs, so
+            /// the call does not bind, but its argument does.</summary>
+            private List<AttentionCall> FindAttentionCalls(INamedTypeSymbol type)
+            {
+                var calls = new List<AttentionCall>();
+                for (var t = type; t is not null && t.DeclaringSyntaxReferences.Length > 0; t = t.BaseType)
+                {
+                    foreach (var reference in t.DeclaringSyntaxReferences)
+                    {
+                        if (reference.GetSyntax(Ct) is not TypeDeclarationSyntax declaration)
+                            continue;
+                        foreach (var invocation in declaration.DescendantNodes().OfType<InvocationExpressionSyntax>())
+                        {
+                            var name = invocation.Expression switch
+                            {
+                                IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+                                MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: var member } => member.Identifier.ValueText,
+                                _ => null,
+                            };
+                            if (name != "MupAttentionScale" || invocation.ArgumentList.Arguments.Count != 1)
+                                continue;
+                            if (invocation.Ancestors().OfType<TypeDeclarationSyntax>().FirstOrDefault() != declaration)
+                                continue; // a call in a nested type belongs to that type
+                            var expression = invocation.ArgumentList.Arguments[0].Expression;
+                            if (ModelFor(expression.SyntaxTree).GetOperation(expression, Ct) is not { } argument)
+                                continue;
+                            calls.Add(new AttentionCall(argument, LocalsAround(argument)));
+                        }
+                    }
+                }
+                return calls;
+            }
+
+            /// <summary>The initializers of the locals declared in the method around <paramref name="operation"/>
+            /// (<c>var hd = headDim;</c>).</summary>
+            private static Dictionary<ILocalSymbol, IOperation> LocalsAround(IOperation operation)
+            {
+                var root = operation;
+                while (root.Parent is { } parent)
+                    root = parent;
+                var locals = new Dictionary<ILocalSymbol, IOperation>(SymbolEqualityComparer.Default);
+                foreach (var declarator in root.DescendantsAndSelf().OfType<IVariableDeclaratorOperation>())
+                    if (declarator.Initializer?.Value is { } value && !locals.ContainsKey(declarator.Symbol))
+                        locals[declarator.Symbol] = value;
+                return locals;
+            }
+
+            /// <summary>The IMupSubmodule partial for a nested module class, or null when the class cannot take one:
+            /// not partial (or in a non-partial type), generic, a µP model itself, or it already has those members.</summary>
+            public SubmoduleSpec? SubmoduleFor(INamedTypeSymbol type)
+            {
+                if (!IsPartialChain(type, Ct) || Header(type) is not { } declaration || HasMupAttribute(type, Types))
+                    return null;
+                if (Types.Submodule is { } submodule && type.AllInterfaces.Contains(submodule, SymbolEqualityComparer.Default))
+                    return null;
+                if (type.GetMembers().Any(m => !m.IsImplicitlyDeclared && m.Name is "MupReadoutMultiplier" or "MupInputMultiplier"
+                        or "MupResidualMultiplier" or "MupAttentionScale" or "__mupRoot" or "__mupPath" or "__MupRoot"))
+                    return null;
+                var containing = new List<string>();
+                for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+                {
+                    if (Header(outer) is not { } header)
+                        return null;
+                    containing.Insert(0, header);
+                }
+                return new SubmoduleSpec(
+                    type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", ""),
+                    type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null,
+                    containing.ToEquatableArray(),
+                    declaration,
+                    type.Name);
+            }
+
+            /// <summary>True when the class implements IMupSubmodule by hand.</summary>
+            public bool ImplementsSubmodule(INamedTypeSymbol type) =>
+                Types.Submodule is { } submodule && type.AllInterfaces.Contains(submodule, SymbolEqualityComparer.Default);
+        }
+
+        /// <summary>A [Width] or [Depth] on any constructor parameter, field or property: the class is a µP model.</summary>
+        private static bool HasMupAttribute(INamedTypeSymbol type, KnownTypes types)
+        {
+            bool Marked(ISymbol symbol) => symbol.GetAttributes().Any(a =>
+                SymbolEqualityComparer.Default.Equals(a.AttributeClass, types.WidthAttribute)
+                || SymbolEqualityComparer.Default.Equals(a.AttributeClass, types.DepthAttribute));
+            foreach (var member in type.GetMembers())
+            {
+                if (member is IFieldSymbol or IPropertySymbol && Marked(member))
+                    return true;
+                if (member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor && constructor.Parameters.Any(Marked))
+                    return true;
+            }
+            return false;
+        }
+
+        /// <summary>The class declares RegisterComponents itself, or a base seals it: no generated override.</summary>
+        private static bool OwnsRegisterComponents(INamedTypeSymbol type)
+        {
+            if (type.GetMembers("RegisterComponents").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == 0 && !m.IsImplicitlyDeclared))
+                return true;
+            for (var t = type.BaseType; t is not null; t = t.BaseType)
+                if (t.GetMembers("RegisterComponents").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == 0 && (m.IsSealed || !(m.IsVirtual || m.IsOverride || m.IsAbstract))))
+                    return true;
+            return false;
+        }
+    }
+}
