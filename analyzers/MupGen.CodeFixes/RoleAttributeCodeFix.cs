@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using MupGen.Analyzers;
 using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
@@ -67,7 +68,13 @@ public sealed class RoleAttributeCodeFix : CodeFixProvider
         if (root is null || model is null || MemberAt(root, diagnostic) is not { } member)
             return document;
         var name = FixHelpers.MupName(model, member.SpanStart, role, role + "Attribute");
-        var attribute = AttributeList(SingletonSeparatedList(Attribute(ParseName(name)))).WithTrailingTrivia(Space);
+        // Non-elastic tokens: the attribute stays on the member's line, `[ReadoutLayer] private readonly Linear head;`,
+        // the style of the samples (elastic trivia would let the formatter move it to a line of its own).
+        var attribute = AttributeList(
+            Token(TriviaList(), SyntaxKind.OpenBracketToken, TriviaList()),
+            null,
+            SingletonSeparatedList(Attribute(ParseName(name))),
+            Token(TriviaList(), SyntaxKind.CloseBracketToken, TriviaList(Space)));
         MemberDeclarationSyntax updated;
         if (member.AttributeLists.Count == 0)
         {
