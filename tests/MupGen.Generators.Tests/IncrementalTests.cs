@@ -82,6 +82,67 @@ public class IncrementalTests
         Assert.Contains("MupDim.Scaled(128L, \"width\")", after);
     }
 
+    private const string Usings = """
+        using MupGen;
+        using TorchSharp;
+        using TorchSharp.Modules;
+        using static TorchSharp.torch;
+        using static TorchSharp.torch.nn;
+
+        """;
+
+    /// <summary>The GPT of NestedModuleTests with its blocks, attention and MLP in one file and the model in another.</summary>
+    private static (GeneratorDriver Driver, Compilation Compilation, string[] Before) NestedFirstRun()
+    {
+        var compilation = GeneratorHarness.Compile(
+            Usings + "namespace Samples.Gpt;\n\n" + NestedModuleTests.Gpt,
+            Usings + "namespace Samples.Gpt;\n\n" + NestedModuleTests.GptParts);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        var before = driver.GetRunResult().GeneratedTrees.Select(t => t.ToString()).ToArray();
+        Assert.Equal(4, before.Length);
+        return (driver, compilation, before);
+    }
+
+    private static Compilation ReplaceIn(Compilation compilation, int tree, string oldText, string newText)
+    {
+        var syntaxTree = compilation.SyntaxTrees.ElementAt(tree);
+        var source = syntaxTree.GetText().ToString();
+        Assert.Contains(oldText, source);
+        return compilation.ReplaceSyntaxTree(syntaxTree, syntaxTree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(source.Replace(oldText, newText))));
+    }
+
+    [Fact]
+    public void EditingANestedBlocksForwardKeepsEveryStepCached()
+    {
+        var (driver, compilation, before) = NestedFirstRun();
+        var edited = ReplaceIn(compilation, 1,
+            "return x + MupResidualMultiplier * mlp.forward(ln2.forward(x));",
+            "var y = mlp.forward(functional.dropout(ln2.forward(x), 0.1));\n        return x + MupResidualMultiplier * y;");
+        var run = driver.RunGenerators(edited).GetRunResult();
+        var result = run.Results.Single();
+        Assert.All(GeneratorHarness.Reasons(result, TrackingNames.Parse),
+            r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"Parse was {r}"));
+        GeneratorHarness.AssertAllCached(result);
+        Assert.Equal(before, run.GeneratedTrees.Select(t => t.ToString()).ToArray());
+    }
+
+    [Fact]
+    public void EditingANestedBlocksConstructorChangesTheModel()
+    {
+        var (driver, compilation, before) = NestedFirstRun();
+        var edited = ReplaceIn(compilation, 1, "fc = Linear(width, 4 * width);", "fc = Linear(width, 2 * width);");
+        edited = ReplaceIn(edited, 1, "proj = Linear(4 * width, width);", "proj = Linear(2 * width, width);");
+        var run = driver.RunGenerators(edited).GetRunResult();
+        var result = run.Results.Single();
+        Assert.Contains(IncrementalStepRunReason.Modified, GeneratorHarness.Reasons(result, TrackingNames.Parse));
+        var model = run.GeneratedTrees.Single(t => t.FilePath.EndsWith("Samples.Gpt.Gpt.Mup.g.cs")).ToString();
+        Assert.DoesNotContain(model, before);
+        Assert.Contains("\"blocks.*.mlp.fc.weight\", global::MupGen.MupLayerKind.Linear, \"weight\", global::MupGen.MupRole.Hidden, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Scaled(128L, \"width\")", model);
+        // The submodule partials depend on the classes only: unchanged.
+        Assert.All(GeneratorHarness.Reasons(result, TrackingNames.SubmodulesDeduplicated),
+            r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"SubmodulesDeduplicated was {r}"));
+    }
+
     [Fact]
     public void OutputIsByteIdenticalAcrossRuns()
     {
