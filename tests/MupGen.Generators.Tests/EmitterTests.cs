@@ -38,6 +38,50 @@ public class EmitterTests
     }
 
     [Fact]
+    public void AttentionFactsAndSubmoduleAttachment()
+    {
+        var model = new ModelSpec("Demo.Gpt", "Demo", EquatableArray<string>.Empty, "partial class Gpt", "Gpt",
+            Array(new WidthSpec("width", 64)), new DepthSpec("layers", 2, "blocks"),
+            Array(new ParameterSpec("blocks.*.attn.q.weight", LayerKind.Linear, "weight", Role.Hidden,
+                Array(Scaled(64, "width"), Scaled(64, "width")), true, null)),
+            Array(new AttentionSpec("blocks.*.attn", Scaled(16, "width")), new AttentionSpec("", DimSpec.Fixed)),
+            Array(new SubmoduleSpec("Demo.Block", "Demo", EquatableArray<string>.Empty, "partial class Block", "Block")),
+            AttachSubmodules: true);
+        var text = MupGenerator.Emitter.Emit(model);
+        Assert.Contains("""
+                },
+                new global::MupGen.Facts.MupAttentionFact[]
+                {
+                    new global::MupGen.Facts.MupAttentionFact("blocks.*.attn", global::MupGen.Facts.MupDim.Scaled(16L, "width")),
+                    new global::MupGen.Facts.MupAttentionFact("", global::MupGen.Facts.MupDim.Fixed),
+                });
+        """, text);
+        Assert.Contains("""
+            protected override void RegisterComponents()
+            {
+                base.RegisterComponents();
+                __Mup.AttachSubmodules();
+            }
+        """, text);
+        // Without attention facts or nested modules the output is what it was before nested modules existed.
+        var plain = MupGenerator.Emitter.Emit(model with { Attention = default, Submodules = default, AttachSubmodules = false });
+        Assert.DoesNotContain("MupAttentionFact", plain);
+        Assert.DoesNotContain("RegisterComponents", plain);
+        Assert.Contains("InResidualBlock: true),\n        });\n", plain);
+    }
+
+    [Fact]
+    public void SubmodulePartialInsideContainingTypes()
+    {
+        var submodule = new SubmoduleSpec("Demo.Outer.Block", "Demo", Array("partial class Outer"), "partial class Block", "Block");
+        var text = MupGenerator.Emitter.Emit(submodule);
+        Assert.Equal("Demo.Outer.Block.MupSubmodule.g.cs", MupGenerator.Emitter.HintName(submodule));
+        Assert.DoesNotContain("\r", text);
+        Snapshot.Match("Emitter_Submodule", text);
+        Assert.Equal(submodule, new SubmoduleSpec("Demo.Outer.Block", "Demo", Array("partial class Outer"), "partial class Block", "Block"));
+    }
+
+    [Fact]
     public void EqualModelsAreEqualValues()
     {
         DimSpec Dim() => Scaled(64, "width");
