@@ -52,7 +52,8 @@ internal static class CleanCorpus
     {
         "samples/Mlp/Mlp.cs", "tests/MupGen.Tests/GeneratedModels.cs",
         nameof(ConvNet), nameof(DeepMlp), nameof(TinyGpt), nameof(LinqMlp), nameof(NamedArguments), nameof(WidthField),
-        nameof(TwoWidths), nameof(EmbeddingClassifier), nameof(Blocks), nameof(Training),
+        nameof(TwoWidths), nameof(EmbeddingClassifier), nameof(Blocks), nameof(Training), nameof(NestedTransformer),
+        nameof(NestedResidualMlp),
     };
 
     public static string Source(string name) => name switch
@@ -379,6 +380,147 @@ internal static class CleanCorpus
                 var sp = torch.optim.AdamW(baseline.parameters(), 1e-3);
                 IMupModel described = model;
                 Console.WriteLine(described.MupDescribe().Count);
+            }
+        }
+        """;
+
+    public const string NestedTransformer = """
+        public partial class CausalSelfAttention : Module<Tensor, Tensor>
+        {
+            private readonly Linear qkv;
+            private readonly Linear proj;
+            private readonly int heads;
+            private readonly int headDim;
+
+            public CausalSelfAttention(int width, int heads) : base(nameof(CausalSelfAttention))
+            {
+                this.heads = heads;
+                headDim = width / heads;
+                qkv = Linear(width, 3 * width);
+                proj = Linear(width, width);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                var (b, t, c) = (x.shape[0], x.shape[1], x.shape[2]);
+                var parts = qkv.forward(x).split(c, 2);
+                Tensor Heads(Tensor z) => z.view(b, t, heads, headDim).transpose(1, 2);
+                var (q, k, v) = (Heads(parts[0]), Heads(parts[1]), Heads(parts[2]));
+                var manual = (q.matmul(k.transpose(-2, -1)) * MupAttentionScale(headDim)).softmax(-1).matmul(v);
+                var fused = MupAttention.ScaledDotProduct(q, k, v, MupAttentionScale(headDim), isCausal: true);
+                return proj.forward((manual + fused).transpose(1, 2).contiguous().view(b, t, c));
+            }
+        }
+
+        public partial class FeedForward : Module<Tensor, Tensor>
+        {
+            private readonly Linear fc;
+            private readonly Linear proj;
+
+            public FeedForward(int width) : base(nameof(FeedForward))
+            {
+                fc = Linear(width, 4 * width);
+                proj = Linear(4 * width, width);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x) => proj.forward(functional.gelu(fc.forward(x)));
+        }
+
+        public partial class TransformerBlock : Module<Tensor, Tensor>
+        {
+            private readonly LayerNorm ln1;
+            private readonly CausalSelfAttention attn;
+            private readonly LayerNorm ln2;
+            private readonly FeedForward mlp;
+
+            public TransformerBlock(int width, int heads) : base(nameof(TransformerBlock))
+            {
+                ln1 = LayerNorm(width);
+                attn = new CausalSelfAttention(width, heads);
+                ln2 = LayerNorm(width);
+                mlp = new FeedForward(width);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                x = x + MupResidualMultiplier * attn.forward(ln1.forward(x));
+                var branch = mlp.forward(ln2.forward(x));
+                return x + branch * MupResidualMultiplier;
+            }
+        }
+
+        public partial class NestedGpt : Module<Tensor, Tensor>
+        {
+            private readonly Embedding wte;
+            private readonly Embedding wpe;
+            private readonly ModuleList<TransformerBlock> h;
+            private readonly LayerNorm ln_f;
+            [ReadoutLayer] private readonly Linear lm_head;
+
+            public NestedGpt([Width(64)] int width, [Depth(2)] int layers, int vocab = 96, int context = 32, int heads = 4) : base(nameof(NestedGpt))
+            {
+                wte = Embedding(vocab, width);
+                wpe = Embedding(context, width);
+                h = new ModuleList<TransformerBlock>();
+                for (var i = 0; i < layers; i++)
+                    h.Add(new TransformerBlock(width, heads));
+                ln_f = LayerNorm(width);
+                lm_head = Linear(width, vocab, hasBias: false);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor idx)
+            {
+                var x = wte.forward(idx) + wpe.forward(torch.arange(idx.shape[1]));
+                x = h.Aggregate(x, (acc, block) => block.forward(acc));
+                return lm_head.forward(ln_f.forward(x) * MupReadoutMultiplier);
+            }
+        }
+        """;
+
+    public const string NestedResidualMlp = """
+        public partial class ResidualBlock : Module<Tensor, Tensor>
+        {
+            private readonly Linear fc1;
+            private readonly Linear fc2;
+
+            public ResidualBlock(int width) : base(nameof(ResidualBlock))
+            {
+                fc1 = Linear(width, width);
+                fc2 = Linear(width, width);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                x += MupResidualMultiplier * fc2.forward(functional.relu(fc1.forward(x)));
+                return x;
+            }
+        }
+
+        public partial class NestedResidualMlp : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            private readonly ModuleList<ResidualBlock> blocks;
+            [ReadoutLayer] private readonly Linear output;
+
+            public NestedResidualMlp([Width(32)] int width, [Depth(3)] int depth, int features = 6) : base(nameof(NestedResidualMlp))
+            {
+                input = Linear(features, width);
+                blocks = new ModuleList<ResidualBlock>(Enumerable.Range(0, depth).Select(_ => new ResidualBlock(width)).ToArray());
+                output = Linear(width, 1);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                var h = input.forward(x);
+                foreach (var block in blocks)
+                    h = block.forward(h);
+                return output.forward(h * MupReadoutMultiplier);
             }
         }
         """;

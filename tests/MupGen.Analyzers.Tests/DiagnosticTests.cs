@@ -431,4 +431,80 @@ public class DiagnosticTests
             public override Tensor forward(Tensor x) => readout.forward(Hidden.forward(input.forward(x)) * MupReadoutMultiplier);
         }
         """);
+
+    [Fact]
+    public void Mup001_InANestedModule_AtTheNestedField() => Verify(Usings + """
+        public partial class Inner : Module<Tensor, Tensor>
+        {
+            private readonly Linear fc;
+            private readonly Linear {|MUP001:odd|};
+
+            public Inner(int width) : base(nameof(Inner))
+            {
+                fc = Linear(width, width);
+                odd = Linear(width, Size(width));
+                RegisterComponents();
+            }
+
+            private static int Size(int w) => w;
+
+            public override Tensor forward(Tensor x) => odd.forward(fc.forward(x));
+        }
+
+        public partial class Outer1 : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            private readonly ModuleList<Inner> blocks;
+            [ReadoutLayer] private readonly Linear readout;
+
+            public Outer1([Width(64)] int width) : base(nameof(Outer1))
+            {
+                input = Linear(8, width);
+                blocks = new ModuleList<Inner>(new Inner(width), new Inner(width));
+                readout = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x) => readout.forward(blocks[1].forward(blocks[0].forward(input.forward(x))) * MupReadoutMultiplier);
+        }
+        """);
+
+    [Fact]
+    public void Mup006_AndMup007_InNestedBlocksBuiltByLinq() => Verify(Usings + """
+        public partial class Attn : Module<Tensor, Tensor>
+        {
+            private readonly Linear q;
+            private readonly int headDim;
+            public Attn(int width) : base(nameof(Attn)) { headDim = width / 4; q = Linear(width, width); RegisterComponents(); }
+            public override Tensor forward(Tensor x)
+            {
+                var s = q.forward(x);
+                return (s.matmul(s.transpose(-2, -1)) * {|MUP007:Math.Pow(headDim, -0.5)|}).softmax(-1).matmul(s);
+            }
+        }
+
+        public partial class Blk : Module<Tensor, Tensor>
+        {
+            private readonly Attn attn;
+            public Blk(int width) : base(nameof(Blk)) { attn = new Attn(width); RegisterComponents(); }
+            public override Tensor forward(Tensor x) => x + {|MUP006:attn.forward(x)|};
+        }
+
+        public partial class Net6 : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            private readonly ModuleList<Blk> blocks;
+            [ReadoutLayer] private readonly Linear readout;
+
+            public Net6([Width(64)] int width, [Depth(2)] int depth) : base(nameof(Net6))
+            {
+                input = Linear(8, width);
+                blocks = new ModuleList<Blk>(Enumerable.Range(0, depth).Select(_ => new Blk(width)).ToArray());
+                readout = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x) => readout.forward(blocks.Aggregate(input.forward(x), (h, b) => b.forward(h)) * MupReadoutMultiplier);
+        }
+        """);
 }
