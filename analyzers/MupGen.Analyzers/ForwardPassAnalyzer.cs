@@ -48,7 +48,7 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
-        if (invocation.Syntax is not InvocationExpressionSyntax syntax || invocation.SemanticModel is not { } model)
+        if (invocation.Syntax is not InvocationExpressionSyntax syntax || syntax.ContainsDiagnostics || invocation.SemanticModel is not { } model)
             return;
 
         if (method.Name == "scaled_dot_product_attention" && method.ContainingNamespace?.ToDisplayString() == "TorchSharp")
@@ -82,7 +82,7 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeBinary(OperationAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type, bool isBlock)
     {
         var binary = (IBinaryOperation)context.Operation;
-        if (binary.Syntax is not BinaryExpressionSyntax syntax || binary.SemanticModel is not { } model)
+        if (binary.Syntax is not BinaryExpressionSyntax syntax || syntax.ContainsDiagnostics || binary.SemanticModel is not { } model)
             return;
         switch (binary.OperatorKind)
         {
@@ -105,7 +105,7 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeCompound(OperationAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type, bool isBlock)
     {
         var compound = (ICompoundAssignmentOperation)context.Operation;
-        if (compound.Syntax is not AssignmentExpressionSyntax syntax || compound.SemanticModel is not { } model)
+        if (compound.Syntax is not AssignmentExpressionSyntax syntax || syntax.ContainsDiagnostics || compound.SemanticModel is not { } model)
             return;
         switch (compound.OperatorKind)
         {
@@ -126,6 +126,12 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
 
     private static void ReportScale(OperationAnalysisContext context, INamedTypeSymbol type, ExpressionSyntax scale, ExpressionSyntax dim, string form)
     {
+        // Half-typed code (`Math.Sqrt( * m)` binds as a pointer dereference): only a well-typed scale is reported.
+        var model = context.Operation.SemanticModel!;
+        if (model.GetTypeInfo(Expressions.Strip(dim), context.CancellationToken).Type is not { TypeKind: not TypeKind.Error }
+            || model.GetOperation(Expressions.Strip(scale), context.CancellationToken) is null or IInvalidOperation
+            || model.GetDiagnostics(scale.Span, context.CancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+            return;
         var properties = ImmutableDictionary<string, string?>.Empty
             .Add(DiagnosticProperties.Kind, form)
             .Add(DiagnosticProperties.HeadDim, Expressions.Strip(dim).ToString());

@@ -68,8 +68,13 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
         {
             var name = attribute.AttributeClass!.Name.Replace("Attribute", "");
             string? problem = null;
-            if (memberType.TypeKind == TypeKind.Error)
-                continue; // an unresolved type while typing: nothing reliable to say
+            var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken);
+            if (memberType.TypeKind == TypeKind.Error || member.Name.Length == 0 || attributeSyntax?.ContainsDiagnostics == true
+                || member.DeclaringSyntaxReferences.Any(r => r.GetSyntax(context.CancellationToken).ContainsDiagnostics))
+            {
+                valid = false; // half-typed: the compiler reports the syntax; nothing reliable to say
+                continue;
+            }
             if (memberType.SpecialType is not (SpecialType.System_Int32 or SpecialType.System_Int64))
                 problem = $"is on a member of type '{memberType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}'";
             else if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int baseValue && baseValue < 1)
@@ -126,7 +131,7 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
 
     private static void CheckLayers(SymbolAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type, ConcurrentDictionary<(string, Location), bool> reported)
     {
-        if (symbols.Parse(type, context.CancellationToken) is not { } spec)
+        if (HasErrors(type, context.Compilation, context.CancellationToken) || symbols.Parse(type, context.CancellationToken) is not { } spec)
             return;
 
         var byLayer = new Dictionary<ISymbol, List<ParameterSpec>>(SymbolEqualityComparer.Default);
@@ -176,6 +181,29 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
                 ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Scope, "Model"),
                 type.Name, "is a µP model with no readout layer", "its output layer (width-scaled fan_in, fixed fan_out)"));
         }
+    }
+
+    /// <summary>Compile errors in the constructors or field declarations: the facts read from them are not
+    /// reliable (an unresolved call is not "a method call the generator cannot read"), so MUP001/MUP003 wait.</summary>
+    private static bool HasErrors(INamedTypeSymbol type, Compilation compilation, System.Threading.CancellationToken ct)
+    {
+        foreach (var member in type.GetMembers())
+        {
+            if (member is not (IMethodSymbol { MethodKind: MethodKind.Constructor } or IFieldSymbol))
+                continue;
+            foreach (var reference in member.DeclaringSyntaxReferences)
+            {
+                var syntax = reference.GetSyntax(ct);
+                if (syntax.ContainsDiagnostics)
+                    return true;
+#pragma warning disable RS1030 // the driver's caching semantic-model provider serves this model
+                var model = compilation.GetSemanticModel(syntax.SyntaxTree);
+#pragma warning restore RS1030
+                if (model.GetDiagnostics(syntax.Span, ct).Any(d => d.Severity == DiagnosticSeverity.Error))
+                    return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The parser's "width-scaled fan_in and fixed fan_out but not marked [ReadoutLayer]" case.</summary>

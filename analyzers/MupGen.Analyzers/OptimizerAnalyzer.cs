@@ -49,7 +49,7 @@ public sealed class OptimizerAnalyzer : DiagnosticAnalyzer
 
     private static void Analyze(OperationAnalysisContext context, MupSymbols symbols, IMethodSymbol? method, ImmutableArray<IArgumentOperation> arguments)
     {
-        if (Replacement(method) is not { } replacement)
+        if (Replacement(method) is not { } replacement || context.Operation.Syntax.ContainsDiagnostics)
             return;
         var parameters = arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0);
         if (parameters is null || ParametersCall(parameters.Value) is not { } call)
