@@ -254,7 +254,8 @@ public sealed partial class MupGenerator
             /// not partial (or in a non-partial type), generic, a µP model itself, or it already has those members.</summary>
             public SubmoduleSpec? SubmoduleFor(INamedTypeSymbol type)
             {
-                if (!IsPartialChain(type, Ct) || Header(type) is not { } declaration || HasMupAttribute(type, Types))
+                // A file-local class cannot have a partial part in the generated file.
+                if (type.IsFileLocal || !IsPartialChain(type, Ct) || Header(type) is not { } declaration || HasMupAttribute(type, Types))
                     return null;
                 if (Types.Submodule is { } submodule && type.AllInterfaces.Contains(submodule, SymbolEqualityComparer.Default))
                     return null;

@@ -42,7 +42,7 @@ public sealed partial class MupGenerator
             var type = target is IParameterSymbol parameter ? parameter.ContainingSymbol?.ContainingType : target.ContainingType;
             if (type is null || KnownTypes.Create(semanticModel.Compilation) is not { } types)
                 return null;
-            if (type.TypeKind != TypeKind.Class || type.IsRecord || !types.IsModule(type) || !IsPartialChain(type, ct))
+            if (type.TypeKind != TypeKind.Class || type.IsRecord || type.IsFileLocal || !types.IsModule(type) || !IsPartialChain(type, ct))
                 return null;
 
             var containing = new List<string>();

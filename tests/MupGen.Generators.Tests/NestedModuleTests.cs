@@ -368,6 +368,82 @@ public class NestedModuleTests
     }
 
     [Fact]
+    public void PrimaryConstructorsGenericAndFileLocalNestedClasses()
+    {
+        var files = GeneratorHarness.RunAll(Usings + """
+            namespace Samples.Shapes;
+
+            public partial class Compact(int width, int expand = 2) : Module<Tensor, Tensor>("compact")
+            {
+                private readonly Linear up = Linear(width, expand * width);
+                private readonly Linear down = Linear(expand * width, width);
+
+                public override Tensor forward(Tensor x) => x + MupResidualMultiplier * down.forward(up.forward(x));
+            }
+
+            public partial class Generic<T> : Module<Tensor, Tensor>
+            {
+                private readonly Linear fc;
+                public Generic(int width) : base("generic") { fc = Linear(width, width); RegisterComponents(); }
+                public override Tensor forward(Tensor x) => fc.forward(x);
+            }
+
+            file partial class Local : Module<Tensor, Tensor>
+            {
+                private readonly LayerNorm norm;
+                public Local(int width) : base("local") { norm = LayerNorm(width); RegisterComponents(); }
+                public override Tensor forward(Tensor x) => norm.forward(x);
+            }
+
+            public partial class Outer
+            {
+                public partial class Inner : Module<Tensor, Tensor>
+                {
+                    private readonly Linear fc;
+                    public Inner(int width) : base("inner") { fc = Linear(width, 3 * width); RegisterComponents(); }
+                    public override Tensor forward(Tensor x) => fc.forward(x) * MupInputMultiplier;
+                }
+            }
+
+            public partial class Shapes : Module<Tensor, Tensor>
+            {
+                private readonly Compact compact;
+                private readonly Generic<int> generic;
+                private readonly Module<Tensor, Tensor> local;
+                private readonly Outer.Inner inner;
+                [ReadoutLayer] private readonly Linear head;
+
+                public Shapes([Width(32)] int width) : base("shapes")
+                {
+                    compact = new Compact(width, expand: 4);
+                    generic = new Generic<int>(width);
+                    local = new Local(width);
+                    inner = new(width);
+                    head = Linear(3 * width, 2);
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor x) => x;
+            }
+            """);
+        Assert.Equal(new[]
+        {
+            "Samples.Shapes.Compact.MupSubmodule.g.cs",
+            "Samples.Shapes.Outer.Inner.MupSubmodule.g.cs",
+            "Samples.Shapes.Shapes.Mup.g.cs",
+        }, files.Select(f => f.HintName));
+        var names = System.Text.RegularExpressions.Regex.Matches(files[2].Text, "MupParameterFact\\(\"([^\"]+)\"").Select(m => m.Groups[1].Value);
+        Assert.Equal(new[]
+        {
+            "compact.up.weight", "compact.up.bias", "compact.down.weight", "compact.down.bias",
+            "generic.fc.weight", "generic.fc.bias", "local.norm.weight", "local.norm.bias",
+            "inner.fc.weight", "inner.fc.bias", "head.weight", "head.bias",
+        }, names);
+        Assert.Contains("\"compact.up.weight\", global::MupGen.MupLayerKind.Linear, \"weight\", global::MupGen.MupRole.Hidden, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Scaled(128L, \"width\"), global::MupGen.Facts.MupDim.Scaled(32L, \"width\") })", files[2].Text);
+        Assert.Contains("namespace Samples.Shapes;\n\npartial class Outer\n{\n    partial class Inner : global::MupGen.IMupSubmodule", files[1].Text);
+    }
+
+    [Fact]
     public void FieldOrderFollowsRegisterComponents()
     {
         // Own fields in declaration order, then the base class's non-private fields, then its private ones; a nested
