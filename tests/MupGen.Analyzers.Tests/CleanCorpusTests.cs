@@ -48,18 +48,22 @@ public class CleanCorpusTests
 
 internal static class CleanCorpus
 {
-    public static readonly string[] Names =
+    private static readonly string GptSample = Path.Combine(AppContext.BaseDirectory, "Corpus", "Gpt.cs");
+
+    /// <summary>The corpus; samples/Gpt/Gpt.cs joins it when the sample exists.</summary>
+    public static readonly string[] Names = new[]
     {
         "samples/Mlp/Mlp.cs", "tests/MupGen.Tests/GeneratedModels.cs",
         nameof(ConvNet), nameof(DeepMlp), nameof(TinyGpt), nameof(LinqMlp), nameof(NamedArguments), nameof(WidthField),
         nameof(TwoWidths), nameof(EmbeddingClassifier), nameof(Blocks), nameof(Training), nameof(NestedTransformer),
         nameof(NestedResidualMlp),
-    };
+    }.Concat(File.Exists(GptSample) ? new[] { "samples/Gpt/Gpt.cs" } : Array.Empty<string>()).ToArray();
 
     public static string Source(string name) => name switch
     {
         "samples/Mlp/Mlp.cs" => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Corpus", "Mlp.cs")),
         "tests/MupGen.Tests/GeneratedModels.cs" => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Corpus", "GeneratedModels.cs")),
+        "samples/Gpt/Gpt.cs" => File.ReadAllText(GptSample),
         _ => Usings + "namespace Corpus;\n" + (string)typeof(CleanCorpus).GetField(name)!.GetValue(null)!,
     };
 
