@@ -250,9 +250,21 @@ public sealed partial class MupGenerator
                 return locals;
             }
 
-            /// <summary>The IMupSubmodule partial for a nested module class, or null when the class cannot take one:
-            /// not partial (or in a non-partial type), generic, a µP model itself, or it already has those members.</summary>
+            /// <summary>The IMupSubmodule partial that serves a nested module class: the one of its top-most user base
+            /// class that can take it (so two blocks deriving from one partial base share the base's members instead of
+            /// hiding them), else its own, else null.</summary>
             public SubmoduleSpec? SubmoduleFor(INamedTypeSymbol type)
+            {
+                SubmoduleSpec? result = null;
+                for (var t = type; t is not null && t.DeclaringSyntaxReferences.Length > 0 && Types.IsModule(t); t = t.BaseType)
+                    if (SubmoduleForClass(t) is { } spec)
+                        result = spec;
+                return result;
+            }
+
+            /// <summary>The IMupSubmodule partial for one class, or null when the class cannot take one: not partial
+            /// (or in a non-partial type), generic, file-local, a µP model itself, or it already has those members.</summary>
+            private SubmoduleSpec? SubmoduleForClass(INamedTypeSymbol type)
             {
                 // A file-local class cannot have a partial part in the generated file.
                 if (type.IsFileLocal || !IsPartialChain(type, Ct) || Header(type) is not { } declaration || HasMupAttribute(type, Types))

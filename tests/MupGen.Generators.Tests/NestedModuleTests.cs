@@ -444,6 +444,53 @@ public class NestedModuleTests
     }
 
     [Fact]
+    public void BlocksSharingAPartialBaseShareItsMembers()
+    {
+        var files = GeneratorHarness.RunAll(Usings + """
+            namespace Samples.Shared;
+
+            public abstract partial class ResidualBase : Module<Tensor, Tensor>
+            {
+                protected ResidualBase(string name) : base(name) { }
+                protected Tensor Residual(Tensor x, Tensor branch) => x + MupResidualMultiplier * branch;
+            }
+
+            public partial class Wide : ResidualBase
+            {
+                private readonly Linear fc;
+                public Wide(int width) : base("wide") { fc = Linear(width, 2 * width); RegisterComponents(); }
+                public override Tensor forward(Tensor x) => Residual(x, fc.forward(x));
+            }
+
+            public partial class Narrow : ResidualBase
+            {
+                private readonly Linear fc;
+                public Narrow(int width) : base("narrow") { fc = Linear(width, width); RegisterComponents(); }
+                public override Tensor forward(Tensor x) => x + MupResidualMultiplier * fc.forward(x);
+            }
+
+            public partial class Mixed : Module<Tensor, Tensor>
+            {
+                private readonly Wide wide;
+                private readonly Narrow narrow;
+                [ReadoutLayer] private readonly Linear head;
+
+                public Mixed([Width(64)] int width) : base("mixed")
+                {
+                    wide = new Wide(width);
+                    narrow = new Narrow(width);
+                    head = Linear(width, 2);
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor x) => head.forward(narrow.forward(x) * MupReadoutMultiplier);
+            }
+            """);
+        Assert.Equal(new[] { "Samples.Shared.Mixed.Mup.g.cs", "Samples.Shared.ResidualBase.MupSubmodule.g.cs" }, files.Select(f => f.HintName));
+        Assert.Contains("__Mup.AttachSubmodules();", files[0].Text);
+    }
+
+    [Fact]
     public void FieldOrderFollowsRegisterComponents()
     {
         // Own fields in declaration order, then the base class's non-private fields, then its private ones; a nested
