@@ -142,7 +142,8 @@ public sealed partial class MupGenerator
             {
                 if (context.SubmoduleFor(reached) is { } spec)
                 {
-                    submodules.Add(spec);
+                    if (!submodules.Contains(spec))
+                        submodules.Add(spec); // blocks sharing a base share its spec
                     attach = true;
                 }
                 else if (context.ImplementsSubmodule(reached))

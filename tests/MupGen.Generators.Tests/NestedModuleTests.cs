@@ -446,9 +446,7 @@ public class NestedModuleTests
     [Fact]
     public void BlocksSharingAPartialBaseShareItsMembers()
     {
-        var files = GeneratorHarness.RunAll(Usings + """
-            namespace Samples.Shared;
-
+        const string source = """
             public abstract partial class ResidualBase : Module<Tensor, Tensor>
             {
                 protected ResidualBase(string name) : base(name) { }
@@ -485,8 +483,14 @@ public class NestedModuleTests
 
                 public override Tensor forward(Tensor x) => head.forward(narrow.forward(x) * MupReadoutMultiplier);
             }
-            """);
+            """;
+        var files = GeneratorHarness.RunAll(Usings + "namespace Samples.Shared;\n" + source);
         Assert.Equal(new[] { "Samples.Shared.Mixed.Mup.g.cs", "Samples.Shared.ResidualBase.MupSubmodule.g.cs" }, files.Select(f => f.HintName));
+        // One spec per class in the model, too.
+        var compilation = GeneratorHarness.Compile(Usings + "namespace Samples.Shared;\n" + source);
+        var run = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();
+        var submodules = run.TrackedSteps[TrackingNames.Submodules].SelectMany(s => s.Outputs).Select(o => o.Value).Cast<System.Collections.IEnumerable>().Single();
+        Assert.Single(submodules.Cast<object>());
         Assert.Contains("__Mup.AttachSubmodules();", files[0].Text);
     }
 
