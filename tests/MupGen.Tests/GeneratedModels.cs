@@ -81,3 +81,54 @@ public partial class WithInvariantLayer : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
         => readout.call(side.call(input.call(x)) * MupReadoutMultiplier);
 }
+
+/// <summary>Heads grow with width, the head dimension stays 16: the attention scale must not change.</summary>
+public partial class FixedHeadDimAttention : Module<Tensor, Tensor>
+{
+    private readonly Linear qkv;
+    [ReadoutLayer] private readonly Linear readout;
+    private readonly int heads;
+    private readonly int headDim;
+
+    public FixedHeadDimAttention([Width(64)] int width) : base(nameof(FixedHeadDimAttention))
+    {
+        headDim = 16;
+        heads = width / headDim;
+        qkv = Linear(width, 3 * width);
+        readout = Linear(width, 2);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var parts = qkv.call(x).chunk(3, -1);
+        var scores = torch.matmul(parts[0], parts[1].transpose(-2, -1)) * MupAttentionScale(headDim);
+        return readout.call(torch.matmul(functional.softmax(scores, -1), parts[2]) * MupReadoutMultiplier);
+    }
+}
+
+/// <summary>[Depth] that no block list matches (the loop runs layers - 1 times).</summary>
+public partial class UnmatchedDepth : Module<Tensor, Tensor>
+{
+    private readonly Linear input;
+    private readonly ModuleList<Linear> blocks;
+    [ReadoutLayer] private readonly Linear readout;
+
+    public UnmatchedDepth([Width(32)] int width, [Depth(2)] int layers) : base(nameof(UnmatchedDepth))
+    {
+        input = Linear(4, width);
+        blocks = new ModuleList<Linear>();
+        for (int i = 0; i < layers - 1; i++)
+            blocks.Add(Linear(width, width));
+        readout = Linear(width, 2);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var h = input.call(x);
+        foreach (var b in blocks)
+            h = h + MupResidualMultiplier * b.call(h);
+        return readout.call(h * MupReadoutMultiplier);
+    }
+}
