@@ -4,7 +4,7 @@ namespace MupGen;
 
 /// <summary>
 /// Marks the constructor parameter (or int field/property) whose value sets the model's width.
-/// <paramref name="baseValue"/> is the width at which hyperparameters were tuned (the proxy model).
+/// Its base value is the width at which hyperparameters were tuned (the proxy model).
 /// </summary>
 /// <example><c>public Mlp([Width(64)] int width) : base(nameof(Mlp)) { ... }</c></example>
 [AttributeUsage(AttributeTargets.Parameter | AttributeTargets.Field | AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
@@ -20,7 +20,7 @@ public sealed class WidthAttribute : Attribute
 
 /// <summary>
 /// Marks the constructor parameter (or int field/property) whose value sets the number of residual blocks.
-/// <paramref name="baseValue"/> is the depth at which hyperparameters were tuned.
+/// Its base value is the depth at which hyperparameters were tuned.
 /// </summary>
 [AttributeUsage(AttributeTargets.Parameter | AttributeTargets.Field | AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
 public sealed class DepthAttribute : Attribute

@@ -9,9 +9,9 @@ namespace MupGen;
 
 public sealed partial class MupBinding
 {
-    /// <summary>One parameter with its facts evaluated against its actual shape.</summary>
-    /// <param name="BaseFanIn">fan_in at base shape (for a bias: its layer's weight fan_in); drives default inits.</param>
-    /// <param name="ActualFanIn">fan_in at the actual shape (the standard parametrization's default init).</param>
+    /// <summary>One parameter with its facts evaluated against its actual shape. BaseFanIn is fan_in at base shape
+    /// (for a bias: its layer's weight fan_in), which drives default inits; ActualFanIn is fan_in at the actual shape
+    /// (the standard parametrization's default init).</summary>
     internal sealed record BoundParameter(
         string Name, MupParameterFact? Fact, MupRole Role, long[] Shape, double MIn, double MOut,
         double BaseFanIn, double ActualFanIn, bool InResidualBlock, bool InReadoutLayer, string? Note)
@@ -166,12 +166,14 @@ public sealed partial class MupBinding
                 return 1.0;
             if (depth.BlockList is not { } list)
                 return null;
-            var child = module.named_children().FirstOrDefault(c => c.name == list).module;
+            // The list may sit inside a nested module: look it up by its full dotted path.
+            var child = module.named_modules().FirstOrDefault(c => c.name == list).module;
             long count = child is null ? 0 : child.children().Count();
             if (count == 0)
             {
-                count = names.Where(n => n.StartsWith(list + ".", StringComparison.Ordinal))
-                             .Select(n => n.Split('.')[1]).Distinct().Count();
+                var prefix = list + ".";
+                count = names.Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
+                             .Select(n => n.Substring(prefix.Length).Split('.')[0]).Distinct().Count();
             }
             if (count == 0)
                 throw new InvalidOperationException(

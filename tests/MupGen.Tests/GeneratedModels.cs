@@ -132,3 +132,42 @@ public partial class UnmatchedDepth : Module<Tensor, Tensor>
         return readout.call(h * MupReadoutMultiplier);
     }
 }
+
+/// <summary>A trunk module holding the block list: the [Depth] list sits one level down (transformer.h).</summary>
+public partial class Trunk : Module<Tensor, Tensor>
+{
+    private readonly ModuleList<Linear> h;
+
+    public Trunk(int width, int layers) : base(nameof(Trunk))
+    {
+        h = new ModuleList<Linear>();
+        for (int i = 0; i < layers; i++)
+            h.Add(Linear(width, width));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        foreach (var block in h)
+            x = x + MupResidualMultiplier * block.call(x);
+        return x;
+    }
+}
+
+/// <summary>The model around <see cref="Trunk"/>.</summary>
+public partial class NestedDepth : Module<Tensor, Tensor>
+{
+    private readonly Linear input;
+    private readonly Trunk transformer;
+    [ReadoutLayer] private readonly Linear readout;
+
+    public NestedDepth([Width(16)] int width, [Depth(2)] int layers) : base(nameof(NestedDepth))
+    {
+        input = Linear(3, width);
+        transformer = new Trunk(width, layers);
+        readout = Linear(width, 2);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => readout.call(transformer.call(input.call(x)) * MupReadoutMultiplier);
+}

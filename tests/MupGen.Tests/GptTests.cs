@@ -168,6 +168,20 @@ public class GptTests
     }
 
     [Fact]
+    public void A_block_list_inside_a_nested_module_sets_the_depth_multiplier()
+    {
+        using var model = new NestedDepth(32, 6);   // m = 2, m_L = 3
+        var rows = model.MupDescribe().ToDictionary(r => r.Name);
+        Assert.Equal(3.0, rows["transformer.h.5.weight"].DepthMultiplier);
+        Assert.True(rows["transformer.h.0.weight"].InResidualBlock);
+        Assert.False(rows["input.weight"].InResidualBlock);
+        Assert.Equal(1 / 3.0, model.MupResidualMultiplier, 15);
+        Assert.Equal(1 / (2 * 3.0), rows["transformer.h.0.weight"].AdamEpsScale, 15);
+        var trunk = (Trunk)model.named_modules().Single(m => m.name == "transformer").module;
+        Assert.Equal(1 / 3.0, trunk.MupResidualMultiplier, 15);
+    }
+
+    [Fact]
     public void Attention_scale_is_unchanged_when_only_the_head_count_grows()
     {
         using var narrow = new FixedHeadDimAttention(64);
