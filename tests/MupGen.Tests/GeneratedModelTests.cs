@@ -74,6 +74,20 @@ public class GeneratedModelTests
     }
 
     [Fact]
+    public void Independent_widths_are_measured_each_against_its_own_base()
+    {
+        using var model = new TwoWidths(dModel: 128, dFf: 128);   // d_model ×4, d_ff ×2
+        var rows = model.MupDescribe().ToDictionary(r => r.Name);
+        Assert.Equal((4.0, 2.0), (rows["fc.weight"].WidthMultiplierIn, rows["fc.weight"].WidthMultiplierOut));
+        Assert.Equal((2.0, 4.0), (rows["proj.weight"].WidthMultiplierIn, rows["proj.weight"].WidthMultiplierOut));
+        Assert.Equal(0.25, rows["fc.weight"].AdamLrScale);
+        Assert.Equal(0.5, rows["proj.weight"].AdamLrScale);
+        Assert.Equal(2.0, rows["fc.bias"].WidthMultiplierOut);
+        Assert.Equal(4.0, rows["embed.weight"].WidthMultiplierOut);
+        Assert.Equal(0.25, model.MupReadoutMultiplier);
+    }
+
+    [Fact]
     public void A_width_invariant_layer_keeps_its_sp_init_and_hyperparameters_off_base()
     {
         using var model = new WithInvariantLayer(64);   // m = 4

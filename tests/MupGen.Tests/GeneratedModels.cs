@@ -171,3 +171,28 @@ public partial class NestedDepth : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => readout.call(transformer.call(input.call(x)) * MupReadoutMultiplier);
 }
+
+/// <summary>d_model and d_ff given separately, each with its own [Width] and base.</summary>
+public partial class TwoWidths : Module<Tensor, Tensor>
+{
+    private readonly Linear embed;
+    private readonly Linear fc;
+    private readonly Linear proj;
+    [ReadoutLayer] private readonly Linear head;
+
+    public TwoWidths([Width(32)] int dModel, [Width(64)] int dFf) : base(nameof(TwoWidths))
+    {
+        embed = Linear(5, dModel);
+        fc = Linear(dModel, dFf);
+        proj = Linear(dFf, dModel);
+        head = Linear(dModel, 3);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var h = embed.call(x);
+        h = h + proj.call(functional.relu(fc.call(h)));
+        return head.call(h * MupReadoutMultiplier);
+    }
+}
