@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 using MupGen.Generators.Model;
 
 namespace MupGen.Analyzers;
@@ -131,7 +132,7 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
 
     private static void CheckLayers(SymbolAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type, ConcurrentDictionary<(string, Location), bool> reported)
     {
-        if (HasErrors(type, context.Compilation, context.CancellationToken) || symbols.Parse(type, context.CancellationToken) is not { } spec)
+        if (symbols.Parse(type, context.CancellationToken) is not { } spec)
             return;
 
         var byLayer = new Dictionary<ISymbol, List<ParameterSpec>>(SymbolEqualityComparer.Default);
@@ -151,6 +152,11 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
                 unplaced.Add(parameter);
             }
         }
+
+        // Only now, with something to report, is the (costly) error check worth it.
+        if ((byLayer.Count > 0 || unplaced.Count > 0 || !spec.Parameters.Any(p => p.Role == Role.Readout))
+            && HasErrors(type, context.Compilation, context.CancellationToken))
+            return;
 
         foreach (var pair in byLayer)
         {
@@ -183,8 +189,9 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    /// <summary>Compile errors in the constructors or field declarations: the facts read from them are not
-    /// reliable (an unresolved call is not "a method call the generator cannot read"), so MUP001/MUP003 wait.</summary>
+    /// <summary>Compile errors in the constructors or field initializers: the facts read from them are not reliable
+    /// (an unresolved call is not "a method call the generator cannot read"), so MUP001/MUP003 wait. Checked on the
+    /// operation trees the parser has just asked the same semantic model for (cached), not by re-binding.</summary>
     private static bool HasErrors(INamedTypeSymbol type, Compilation compilation, System.Threading.CancellationToken ct)
     {
         foreach (var member in type.GetMembers())
@@ -196,10 +203,19 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
                 var syntax = reference.GetSyntax(ct);
                 if (syntax.ContainsDiagnostics)
                     return true;
+                var body = syntax switch
+                {
+                    ConstructorDeclarationSyntax c => (SyntaxNode?)c.Body ?? c.ExpressionBody,
+                    VariableDeclaratorSyntax v => v.Initializer,
+                    _ => null,
+                };
+                if (body is null)
+                    continue;
 #pragma warning disable RS1030 // the driver's caching semantic-model provider serves this model
                 var model = compilation.GetSemanticModel(syntax.SyntaxTree);
 #pragma warning restore RS1030
-                if (model.GetDiagnostics(syntax.Span, ct).Any(d => d.Severity == DiagnosticSeverity.Error))
+                var operation = model.GetOperation(body, ct);
+                if (operation is not null && operation.DescendantsAndSelf().Any(o => o is IInvalidOperation || o.Type is { TypeKind: TypeKind.Error }))
                     return true;
             }
         }

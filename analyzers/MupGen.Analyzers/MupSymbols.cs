@@ -114,7 +114,7 @@ internal sealed class MupSymbols
             return false;
         foreach (var root in Types.Roots)
         {
-            if (Parse(root, ct) is not { Depth.BlockList: { } blockList })
+            if (!HasDepth(root) || Parse(root, ct) is not { Depth.BlockList: { } blockList })
                 continue;
             foreach (var member in root.GetMembers(blockList))
             {
@@ -125,6 +125,9 @@ internal sealed class MupSymbols
         }
         return false;
     }
+
+    private bool HasDepth(INamedTypeSymbol root) =>
+        ScaleAttributes(root).Any(a => SymbolEqualityComparer.Default.Equals(a.Attribute.AttributeClass, Depth));
 
     /// <summary>The generator's parse of a root model (null when the generator would emit nothing for it).</summary>
     public Generators.Model.ModelSpec? Parse(INamedTypeSymbol root, CancellationToken ct) =>
