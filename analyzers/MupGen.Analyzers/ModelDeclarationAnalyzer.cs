@@ -132,6 +132,9 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
 
     private static void CheckLayers(SymbolAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type, ConcurrentDictionary<(string, Location), bool> reported)
     {
+        // The generator has already decided: no Unresolved fact and a readout means nothing to report here.
+        if (symbols.Generated(type, context.CancellationToken) is { HasUnresolved: false, HasReadout: true })
+            return;
         if (symbols.Parse(type, context.CancellationToken) is not { } spec)
             return;
 

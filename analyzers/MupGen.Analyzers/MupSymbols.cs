@@ -28,6 +28,7 @@ internal sealed class MupSymbols
 
     private readonly Compilation _compilation;
     private readonly Lazy<ModelTypes> _types;
+    private readonly Lazy<HashSet<INamedTypeSymbol>> _blocks;
     private readonly ConcurrentDictionary<INamedTypeSymbol, Lazy<Generators.Model.ModelSpec?>> _specs = new(SymbolEqualityComparer.Default);
 
     private MupSymbols(Compilation compilation, INamedTypeSymbol width, INamedTypeSymbol module)
@@ -40,6 +41,7 @@ internal sealed class MupSymbols
         IMupModel = compilation.GetTypeByMetadataName(IMupModelName);
         Tensor = compilation.GetTypeByMetadataName(TensorName);
         _types = new Lazy<ModelTypes>(() => ModelTypes.Discover(this, compilation), LazyThreadSafetyMode.ExecutionAndPublication);
+        _blocks = new Lazy<HashSet<INamedTypeSymbol>>(FindBlocks, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public INamedTypeSymbol Width { get; }
@@ -108,23 +110,59 @@ internal sealed class MupSymbols
 
     /// <summary>Residual block classes: the module classes held by a [Depth] model's block list, the list field the
     /// generator's parser identifies (filled by a loop, or a LINQ Range, bounded by the depth).</summary>
-    public bool IsResidualBlock(INamedTypeSymbol type, CancellationToken ct)
+    public bool IsResidualBlock(INamedTypeSymbol type, CancellationToken ct) =>
+        Depth is not null && _blocks.Value.Contains(type.OriginalDefinition);
+
+    private HashSet<INamedTypeSymbol> FindBlocks()
     {
-        if (Depth is null)
-            return false;
+        var blocks = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         foreach (var root in Types.Roots)
         {
-            if (!HasDepth(root) || Parse(root, ct) is not { Depth.BlockList: { } blockList })
+            if (!HasDepth(root))
+                continue;
+            var summary = Generated(root, CancellationToken.None);
+            var blockList = summary is { BlockListKnown: true } ? summary.BlockList : Parse(root, CancellationToken.None)?.Depth?.BlockList;
+            if (blockList is null)
                 continue;
             foreach (var member in root.GetMembers(blockList))
             {
                 var memberType = member switch { IFieldSymbol f => f.Type, IPropertySymbol p => p.Type, _ => null };
-                if (memberType is not null && HeldModuleTypes(memberType).Any(t => SymbolEqualityComparer.Default.Equals(t.OriginalDefinition, type.OriginalDefinition)))
-                    return true;
+                if (memberType is not null)
+                    foreach (var held in HeldModuleTypes(memberType))
+                        blocks.Add(held.OriginalDefinition);
             }
         }
-        return false;
+        return blocks;
     }
+
+    /// <summary>What the generator already wrote for a root, read from its generated part (<c>*.Mup.g.cs</c>): whether
+    /// any fact is Unresolved, whether there is a readout, and the [Depth] block list. Null when there is no generated
+    /// part (the generator did not run, or emitted nothing); then the analyzers parse the model themselves. Reading the
+    /// generator's output first spares a second parse of every clean model (the common case).</summary>
+    public GeneratedSummary? Generated(INamedTypeSymbol root, CancellationToken ct)
+    {
+        foreach (var reference in root.DeclaringSyntaxReferences)
+        {
+            var tree = reference.SyntaxTree;
+            if (!tree.FilePath.EndsWith(".Mup.g.cs", StringComparison.Ordinal))
+                continue;
+            var text = tree.GetText(ct).ToString();
+            if (!text.Contains("MupModelFacts("))
+                continue;
+            var depth = DepthSymbol.Match(text);
+            var noDepth = !text.Contains("MupDepthSymbol(");
+            return new GeneratedSummary(
+                text.Contains("MupRole.Unresolved"),
+                text.Contains("MupRole.Readout"),
+                BlockListKnown: noDepth || depth.Success,
+                BlockList: depth.Success && depth.Groups["list"].Success ? depth.Groups["list"].Value : null);
+        }
+        return null;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex DepthSymbol = new(
+        @"MupDepthSymbol\(""[^""]*"", \d+, (?:""(?<list>[^""]*)""|null)\)",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     private bool HasDepth(INamedTypeSymbol root) =>
         ScaleAttributes(root).Any(a => SymbolEqualityComparer.Default.Equals(a.Attribute.AttributeClass, Depth));
@@ -165,6 +203,9 @@ internal sealed class MupSymbols
         }
     }
 }
+
+/// <summary>The generator's verdict on a model, read from its generated part.</summary>
+internal sealed record GeneratedSummary(bool HasUnresolved, bool HasReadout, bool BlockListKnown, string? BlockList);
 
 /// <summary>Which source types are µP roots (carry [Width]/[Depth]) and which module classes they build, transitively
 /// through their fields and properties (blocks, attention, MLPs).</summary>

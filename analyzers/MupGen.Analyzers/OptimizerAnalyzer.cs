@@ -1,6 +1,9 @@
+using System;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -26,11 +29,37 @@ public sealed class OptimizerAnalyzer : DiagnosticAnalyzer
         {
             if (MupSymbols.Get(start.Compilation) is not { } symbols)
                 return;
-            start.RegisterOperationAction(c => Analyze(c, symbols, ((IInvocationOperation)c.Operation).TargetMethod,
-                ((IInvocationOperation)c.Operation).Arguments), OperationKind.Invocation);
-            start.RegisterOperationAction(c => Analyze(c, symbols, ((IObjectCreationOperation)c.Operation).Constructor,
-                ((IObjectCreationOperation)c.Operation).Arguments), OperationKind.ObjectCreation);
+            // Syntax actions with a name filter: no operation tree is built for the project's other method bodies.
+            start.RegisterSyntaxNodeAction(c => AnalyzeNode(c, symbols),
+                SyntaxKind.InvocationExpression, SyntaxKind.ObjectCreationExpression, SyntaxKind.ImplicitObjectCreationExpression);
         });
+    }
+
+    private static void AnalyzeNode(SyntaxNodeAnalysisContext context, MupSymbols symbols)
+    {
+        var name = context.Node switch
+        {
+            InvocationExpressionSyntax invocation => Expressions.InvokedName(invocation),
+            ObjectCreationExpressionSyntax creation => creation.Type switch
+            {
+                QualifiedNameSyntax q => q.Right.Identifier.ValueText,
+                SimpleNameSyntax n => n.Identifier.ValueText,
+                AliasQualifiedNameSyntax a => a.Name.Identifier.ValueText,
+                _ => null,
+            },
+            _ => "new()", // target-typed: only the semantic model knows
+        };
+        if (name is not ("Adam" or "AdamW" or "SGD" or "new()") || context.Node.ContainsDiagnostics)
+            return;
+        switch (context.SemanticModel.GetOperation(context.Node, context.CancellationToken))
+        {
+            case IInvocationOperation invocation:
+                Analyze(context.ReportDiagnostic, context.Node, symbols, invocation.TargetMethod, invocation.Arguments);
+                break;
+            case IObjectCreationOperation creation:
+                Analyze(context.ReportDiagnostic, context.Node, symbols, creation.Constructor, creation.Arguments);
+                break;
+        }
     }
 
     /// <summary>The generated method that replaces a TorchSharp optimizer, or null.</summary>
@@ -47,9 +76,9 @@ public sealed class OptimizerAnalyzer : DiagnosticAnalyzer
         return container is "TorchSharp.Modules" or "TorchSharp.torch.optim" ? "Mup" + name : null;
     }
 
-    private static void Analyze(OperationAnalysisContext context, MupSymbols symbols, IMethodSymbol? method, ImmutableArray<IArgumentOperation> arguments)
+    private static void Analyze(Action<Diagnostic> report, SyntaxNode node, MupSymbols symbols, IMethodSymbol? method, ImmutableArray<IArgumentOperation> arguments)
     {
-        if (Replacement(method) is not { } replacement || context.Operation.Syntax.ContainsDiagnostics)
+        if (Replacement(method) is not { } replacement)
             return;
         var parameters = arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0);
         if (parameters is null || ParametersCall(parameters.Value) is not { } call)
@@ -60,7 +89,7 @@ public sealed class OptimizerAnalyzer : DiagnosticAnalyzer
         if (!IsMupModel(symbols, receiverType))
             return;
         var receiver = call.Instance is null or IInstanceReferenceOperation { IsImplicit: true } ? "this" : call.Instance.Syntax.ToString();
-        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PlainOptimizer, context.Operation.Syntax.GetLocation(),
+        report(Diagnostic.Create(DiagnosticDescriptors.PlainOptimizer, node.GetLocation(),
             ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Method, replacement),
             replacement.Substring(3), receiver, call.TargetMethod.Name, replacement));
     }
