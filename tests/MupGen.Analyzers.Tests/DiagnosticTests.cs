@@ -507,4 +507,37 @@ public class DiagnosticTests
             public override Tensor forward(Tensor x) => readout.forward(blocks.Aggregate(input.forward(x), (h, b) => b.forward(h)) * MupReadoutMultiplier);
         }
         """);
+
+    [Fact]
+    public void WithoutTheGenerator_TheAnalyzersParseTheModelsThemselves()
+    {
+        // The analyzers read the generator's verdict from its output when it is there; without it (a build that runs
+        // analyzers but not the generator) they parse the model with the same parser and report the same things.
+        var markup = Usings + DeepRoot + """
+            public partial class Block : Module<Tensor, Tensor>
+            {
+                private readonly Linear fc1;
+                private readonly Linear {|MUP001:odd|};
+
+                public Block(int width) : base(nameof(Block))
+                {
+                    fc1 = Linear(width, width);
+                    odd = Linear(width, Size(width));
+                    RegisterComponents();
+                }
+
+                private static int Size(int w) => w;
+
+                public override Tensor forward(Tensor x) => x + {|MUP006:odd.forward(fc1.forward(x))|};
+            }
+            """;
+        var (source, expected) = Markup.Parse(markup);
+        foreach (var generate in new[] { true, false })
+        {
+            var result = Analyze(Compile(source), generate);
+            Assert.Empty(result.Exceptions);
+            var actual = result.Mup.Select(d => (d.Id, d.Location.SourceSpan)).OrderBy(d => d.SourceSpan.Start).ToList();
+            Assert.Equal(expected.OrderBy(d => d.Span.Start).ToList(), actual);
+        }
+    }
 }

@@ -76,9 +76,9 @@ internal static class Harness
     }
 
     /// <summary>Generator, then analyzers. Analyzer exceptions are collected (they would be AD0001 in a build).</summary>
-    public static Result Analyze(Compilation compilation)
+    public static Result Analyze(Compilation compilation, bool generate = true)
     {
-        var generated = Generate(compilation);
+        var generated = generate ? Generate(compilation) : compilation;
         var exceptions = new List<Exception>();
         var options = new CompilationWithAnalyzersOptions(
             new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
