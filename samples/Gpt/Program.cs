@@ -99,6 +99,7 @@ int[] sweepDepths = quick ? new[] { 2, 4 } : new[] { 2, 8 };
 var lrs = Enumerable.Range(0, quick ? 3 : 5).Select(i => Math.Pow(2, -9 + i)).ToArray();
 Console.WriteLine($"== 3. Depth transfer: loss after {steps} AdamW steps at width 64, log2 lr {Math.Log2(lrs[0])}..{Math.Log2(lrs[^1])} ==");
 var best = new Dictionary<(string, int), (double Lr, double Loss)>();
+var table = new Dictionary<(string, int), double[]>();
 var (evalX, evalY) = GetBatch(1_000_000, 99);
 foreach (var (label, options) in new[] { ("CompleteP", completeP), ("SP", sp) })
 {
@@ -108,12 +109,17 @@ foreach (var (label, options) in new[] { ("CompleteP", completeP), ("SP", sp) })
         var losses = lrs.Select(lr => Train(64, depth, lr, options)).ToArray();
         int argmin = Array.IndexOf(losses, losses.Min());
         best[(label, depth)] = (lrs[argmin], losses[argmin]);
+        table[(label, depth)] = losses;
         Console.WriteLine($"   L={depth,-7}" + string.Join("", losses.Select((l, i) => l.ToString("0.000").PadLeft(7) + (i == argmin ? "*" : " "))));
     }
 }
 foreach (var label in new[] { "CompleteP", "SP" })
 {
     double shift = Math.Log2(best[(label, sweepDepths[^1])].Lr) - Math.Log2(best[(label, sweepDepths[0])].Lr);
+    // Transfer in one number: train the deepest model with the learning rate tuned on the shallowest.
+    int proxy = Array.IndexOf(lrs, best[(label, sweepDepths[0])].Lr);
+    double transferred = table[(label, sweepDepths[^1])][proxy], optimum = best[(label, sweepDepths[^1])].Loss;
+    Console.WriteLine($"{label}: depth {sweepDepths[^1]} trained with depth {sweepDepths[0]}'s best lr: loss {transferred:0.000}, {100 * (transferred / optimum - 1):0.0}% above its own optimum {optimum:0.000}");
     Console.WriteLine($"{label}: best log2 lr {Math.Log2(best[(label, sweepDepths[0])].Lr):0} at depth {sweepDepths[0]}, {Math.Log2(best[(label, sweepDepths[^1])].Lr):0} at depth {sweepDepths[^1]} (shift {shift:+0;-0;0}); best loss {best[(label, sweepDepths[0])].Loss:0.000} -> {best[(label, sweepDepths[^1])].Loss:0.000}");
 }
 

@@ -63,6 +63,7 @@ int[] sweepWidths = quick ? new[] { 64, 256 } : new[] { 64, 256, 1024 };
 var lrs = Enumerable.Range(0, quick ? 5 : 9).Select(i => Math.Pow(2, -12 + i)).ToArray();
 Console.WriteLine($"== 3. LR transfer: training loss after {steps} Adam steps (batch 128), log2 lr {Math.Log2(lrs[0])}..{Math.Log2(lrs[^1])} ==");
 var best = new Dictionary<(string, int), (double Lr, double Loss)>();
+var table = new Dictionary<(string, int), double[]>();
 foreach (var (label, options) in new[] { ("µP", mup), ("SP", sp) })
 {
     Console.WriteLine($"-- {label}      " + string.Join("", lrs.Select(lr => $"{Math.Log2(lr),7:0} ")));
@@ -71,6 +72,7 @@ foreach (var (label, options) in new[] { ("µP", mup), ("SP", sp) })
         var losses = lrs.Select(lr => Train(w, lr, options)).ToArray();
         int argmin = Array.IndexOf(losses, losses.Min());
         best[(label, w)] = (lrs[argmin], losses[argmin]);
+        table[(label, w)] = losses;
         Console.WriteLine($"   w={w,-5}" + string.Join("", losses.Select((l, i) => l.ToString("0.000").PadLeft(7) + (i == argmin ? "*" : " "))));
     }
 }
@@ -82,6 +84,13 @@ foreach (var label in new[] { "µP", "SP" })
     Console.WriteLine($"{label}: best log2 lr " + string.Join(" -> ", sweepWidths.Select(w => Math.Log2(best[(label, w)].Lr).ToString("0")))
         + $" (shift {shifts[label]:+0;-0;0} from width {sweepWidths[0]} to {sweepWidths[^1]}); best loss "
         + string.Join(" -> ", sweepWidths.Select(w => best[(label, w)].Loss.ToString("0.000"))));
+}
+foreach (var label in new[] { "µP", "SP" })
+{
+    // Transfer in one number: train the widest model with the learning rate tuned on the narrowest.
+    int proxy = Array.IndexOf(lrs, best[(label, sweepWidths[0])].Lr);
+    double transferred = table[(label, sweepWidths[^1])][proxy], optimum = best[(label, sweepWidths[^1])].Loss;
+    Console.WriteLine($"{label}: width {sweepWidths[^1]} trained with width {sweepWidths[0]}'s best lr: loss {transferred:0.000}, {100 * (transferred / optimum - 1):0.0}% above its own optimum {optimum:0.000}");
 }
 bool widerIsBetter = sweepWidths.Zip(sweepWidths.Skip(1)).All(p => best[("µP", p.Second)].Loss < best[("µP", p.First)].Loss);
 Console.WriteLine($"The best learning rate moved {Math.Abs(shifts["µP"]):0} grid step(s) under µP and {Math.Abs(shifts["SP"]):0} under SP "
