@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -10,8 +11,8 @@ namespace MupGen.Analyzers;
 /// <summary>
 /// The forward pass of µP models and the modules they build: MUP005 (readout input without MupReadoutMultiplier),
 /// MUP006 (a residual add in a [Depth] block without MupResidualMultiplier), MUP007 (attention logits scaled by
-/// 1/sqrt(head dim), or TorchSharp's scaled_dot_product_attention). Operation actions are registered only inside
-/// those classes.
+/// 1/sqrt(head dim), or TorchSharp's scaled_dot_product_attention). Syntax actions are registered only inside those
+/// classes, and each rejects a node by its shape (a method name, a sqrt factor) before asking the semantic model.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
@@ -32,27 +33,34 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
             start.RegisterSymbolStartAction(symbolStart =>
             {
                 var type = (INamedTypeSymbol)symbolStart.Symbol;
-                if (!symbolStart.Symbol.DeclaringSyntaxReferences.Any() || !symbols.Types.IsModelOrSubmodule(type))
+                if (!type.DeclaringSyntaxReferences.Any() || !symbols.Types.IsModelOrSubmodule(type))
                     return;
                 var isBlock = symbols.IsResidualBlock(type, symbolStart.CancellationToken);
-                symbolStart.RegisterOperationAction(c => AnalyzeInvocation(c, symbols, type), OperationKind.Invocation);
-                symbolStart.RegisterOperationAction(c => AnalyzeBinary(c, symbols, type, isBlock), OperationKind.Binary);
-                symbolStart.RegisterOperationAction(c => AnalyzeCompound(c, symbols, type, isBlock), OperationKind.CompoundAssignment);
+                symbolStart.RegisterSyntaxNodeAction(c => AnalyzeInvocation(c, symbols, type), SyntaxKind.InvocationExpression);
+                symbolStart.RegisterSyntaxNodeAction(c => AnalyzeBinary(c, symbols, type, isBlock),
+                    SyntaxKind.DivideExpression, SyntaxKind.MultiplyExpression, SyntaxKind.AddExpression);
+                symbolStart.RegisterSyntaxNodeAction(c => AnalyzeCompound(c, symbols, type, isBlock),
+                    SyntaxKind.DivideAssignmentExpression, SyntaxKind.MultiplyAssignmentExpression, SyntaxKind.AddAssignmentExpression);
             }, SymbolKind.NamedType);
         });
     }
 
     // ---- MUP005 and MUP007 (scaled_dot_product_attention) ----
 
-    private static void AnalyzeInvocation(OperationAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type)
+    private static void AnalyzeInvocation(SyntaxNodeAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type)
     {
-        var invocation = (IInvocationOperation)context.Operation;
-        var method = invocation.TargetMethod;
-        if (invocation.Syntax is not InvocationExpressionSyntax syntax || syntax.ContainsDiagnostics || invocation.SemanticModel is not { } model)
+        var syntax = (InvocationExpressionSyntax)context.Node;
+        var name = Expressions.InvokedName(syntax);
+        if (name is not ("forward" or "call" or "scaled_dot_product_attention") || syntax.ContainsDiagnostics)
+            return;
+        var model = context.SemanticModel;
+        if (model.GetSymbolInfo(syntax, context.CancellationToken).Symbol is not IMethodSymbol method)
             return;
 
-        if (method.Name == "scaled_dot_product_attention" && method.ContainingNamespace?.ToDisplayString() == "TorchSharp")
+        if (name == "scaled_dot_product_attention")
         {
+            if (method.ContainingNamespace?.ToDisplayString() != "TorchSharp")
+                return;
             var query = syntax.ArgumentList.Arguments.FirstOrDefault()?.Expression.ToString() ?? "q";
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AttentionSqrtScale, syntax.GetLocation(),
                 ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Kind, "Sdpa"),
@@ -61,73 +69,74 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (method.Name is not ("forward" or "call") || syntax.ArgumentList.Arguments.Count == 0)
+        if (syntax.ArgumentList.Arguments.Count == 0)
             return;
-        var member = Strip(invocation.Instance) switch
+        var receiver = syntax.Expression switch
         {
-            IFieldReferenceOperation f => (ISymbol)f.Field,
-            IPropertyReferenceOperation p => p.Property,
+            MemberAccessExpressionSyntax access => access.Expression,
             _ => null,
         };
-        if (!symbols.IsReadoutField(member))
+        if (receiver is null || model.GetSymbolInfo(Expressions.Strip(receiver), context.CancellationToken).Symbol is not { } member
+            || !symbols.IsReadoutField(member))
             return;
         var argument = syntax.ArgumentList.Arguments[0].Expression;
         if (Expressions.IsMultipliedBy(argument, MupSymbols.ReadoutMultiplier, model))
             return;
-        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ReadoutWithoutMultiplier, argument.GetLocation(), member!.Name, method.Name));
+        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ReadoutWithoutMultiplier, argument.GetLocation(), member.Name, method.Name));
     }
 
     // ---- MUP006 and MUP007 (x / sqrt(d), x * (1 / sqrt(d))) ----
 
-    private static void AnalyzeBinary(OperationAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type, bool isBlock)
+    private static void AnalyzeBinary(SyntaxNodeAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type, bool isBlock)
     {
-        var binary = (IBinaryOperation)context.Operation;
-        if (binary.Syntax is not BinaryExpressionSyntax syntax || syntax.ContainsDiagnostics || binary.SemanticModel is not { } model)
+        var syntax = (BinaryExpressionSyntax)context.Node;
+        if (syntax.ContainsDiagnostics)
             return;
-        switch (binary.OperatorKind)
+        var model = context.SemanticModel;
+        switch (syntax.Kind())
         {
-            case BinaryOperatorKind.Divide:
+            case SyntaxKind.DivideExpression:
                 if (Expressions.IsSqrt(syntax.Right, out var dim) && Expressions.ContainsMatmul(syntax.Left, model))
                     ReportScale(context, type, syntax.Right, dim!, "Divide");
                 break;
-            case BinaryOperatorKind.Multiply:
+            case SyntaxKind.MultiplyExpression:
                 if (Expressions.IsInverseSqrt(syntax.Right, out var right) && Expressions.ContainsMatmul(syntax.Left, model))
                     ReportScale(context, type, syntax.Right, right!, "Multiply");
                 else if (Expressions.IsInverseSqrt(syntax.Left, out var left) && Expressions.ContainsMatmul(syntax.Right, model))
                     ReportScale(context, type, syntax.Left, left!, "Multiply");
                 break;
-            case BinaryOperatorKind.Add when isBlock && symbols.IsTensor(binary.Type):
-                AnalyzeResidual(context, binary, syntax, type, model);
+            case SyntaxKind.AddExpression when isBlock && symbols.IsTensor(model.GetTypeInfo(syntax, context.CancellationToken).Type):
+                AnalyzeResidual(context, syntax, type, model);
                 break;
         }
     }
 
-    private static void AnalyzeCompound(OperationAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type, bool isBlock)
+    private static void AnalyzeCompound(SyntaxNodeAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type, bool isBlock)
     {
-        var compound = (ICompoundAssignmentOperation)context.Operation;
-        if (compound.Syntax is not AssignmentExpressionSyntax syntax || syntax.ContainsDiagnostics || compound.SemanticModel is not { } model)
+        var syntax = (AssignmentExpressionSyntax)context.Node;
+        if (syntax.ContainsDiagnostics)
             return;
-        switch (compound.OperatorKind)
+        var model = context.SemanticModel;
+        switch (syntax.Kind())
         {
-            case BinaryOperatorKind.Divide when Expressions.IsSqrt(syntax.Right, out var dim) && Expressions.ContainsMatmul(syntax.Left, model):
+            case SyntaxKind.DivideAssignmentExpression when Expressions.IsSqrt(syntax.Right, out var dim) && Expressions.ContainsMatmul(syntax.Left, model):
                 ReportScale(context, type, syntax.Right, dim!, "DivideAssign");
                 break;
-            case BinaryOperatorKind.Multiply when Expressions.IsInverseSqrt(syntax.Right, out var inverse) && Expressions.ContainsMatmul(syntax.Left, model):
+            case SyntaxKind.MultiplyAssignmentExpression when Expressions.IsInverseSqrt(syntax.Right, out var inverse) && Expressions.ContainsMatmul(syntax.Left, model):
                 ReportScale(context, type, syntax.Right, inverse!, "Multiply");
                 break;
-            case BinaryOperatorKind.Add when isBlock && symbols.IsTensor(compound.Target.Type)
-                                             && Strip(compound.Target) is ILocalReferenceOperation or IParameterReferenceOperation:
+            case SyntaxKind.AddAssignmentExpression when isBlock && VariableOf(syntax.Left, model) is { } target && symbols.IsTensor(TypeOf(target)):
                 if (!Expressions.IsMultipliedBy(syntax.Right, MupSymbols.ResidualMultiplier, model))
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ResidualWithoutMultiplier, syntax.Right.GetLocation(),
-                        syntax.Left.ToString(), type.Name));
+                        target.Name, type.Name));
                 break;
         }
     }
 
-    private static void ReportScale(OperationAnalysisContext context, INamedTypeSymbol type, ExpressionSyntax scale, ExpressionSyntax dim, string form)
+    private static void ReportScale(SyntaxNodeAnalysisContext context, INamedTypeSymbol type, ExpressionSyntax scale, ExpressionSyntax dim, string form)
     {
         // Half-typed code (`Math.Sqrt( * m)` binds as a pointer dereference): only a well-typed scale is reported.
-        var model = context.Operation.SemanticModel!;
+        var model = context.SemanticModel;
         if (model.GetTypeInfo(Expressions.Strip(dim), context.CancellationToken).Type is not { TypeKind: not TypeKind.Error }
             || model.GetOperation(Expressions.Strip(scale), context.CancellationToken) is null or IInvalidOperation
             || model.GetDiagnostics(scale.Span, context.CancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
@@ -141,17 +150,17 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
 
     /// <summary>`x + branch` where x is the residual stream: the sum is assigned back to x, or the branch is computed
     /// from x (`x + attn(norm(x))`, or through locals).</summary>
-    private static void AnalyzeResidual(OperationAnalysisContext context, IBinaryOperation binary, BinaryExpressionSyntax syntax, INamedTypeSymbol type, SemanticModel model)
+    private static void AnalyzeResidual(SyntaxNodeAnalysisContext context, BinaryExpressionSyntax syntax, INamedTypeSymbol type, SemanticModel model)
     {
         ISymbol? assigned = null;
-        var parent = binary.Parent;
-        while (parent is IConversionOperation or IParenthesizedOperation)
-            parent = parent.Parent;
-        if (parent is ISimpleAssignmentOperation assignment)
-            assigned = VariableOf(assignment.Target);
+        SyntaxNode current = syntax;
+        while (current.Parent is ParenthesizedExpressionSyntax)
+            current = current.Parent;
+        if (current.Parent is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assignment && assignment.Right == current)
+            assigned = VariableOf(assignment.Left, model);
 
-        var left = VariableOf(binary.LeftOperand);
-        var right = VariableOf(binary.RightOperand);
+        var left = VariableOf(syntax.Left, model);
+        var right = VariableOf(syntax.Right, model);
         ExpressionSyntax? branch = null;
         ISymbol? stream = null;
         if (left is not null && (SymbolEqualityComparer.Default.Equals(left, assigned) || Expressions.DependsOn(syntax.Right, left, model)))
@@ -163,17 +172,17 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
         context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ResidualWithoutMultiplier, branch.GetLocation(), stream.Name, type.Name));
     }
 
-    private static ISymbol? VariableOf(IOperation operation) => Strip(operation) switch
+    /// <summary>The local or parameter an expression is (after parentheses and casts), or null.</summary>
+    private static ISymbol? VariableOf(ExpressionSyntax expression, SemanticModel model) =>
+        Expressions.Strip(expression) is IdentifierNameSyntax id && model.GetSymbolInfo(id).Symbol is { } symbol
+        && symbol is ILocalSymbol or IParameterSymbol
+            ? symbol
+            : null;
+
+    private static ITypeSymbol? TypeOf(ISymbol symbol) => symbol switch
     {
-        ILocalReferenceOperation l => l.Local,
-        IParameterReferenceOperation p => p.Parameter,
+        ILocalSymbol l => l.Type,
+        IParameterSymbol p => p.Type,
         _ => null,
     };
-
-    private static IOperation? Strip(IOperation? operation)
-    {
-        while (operation is IConversionOperation or IParenthesizedOperation)
-            operation = operation is IConversionOperation c ? c.Operand : ((IParenthesizedOperation)operation).Operand;
-        return operation;
-    }
 }
