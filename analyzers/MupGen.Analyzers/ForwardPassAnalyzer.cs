@@ -36,8 +36,10 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
                 if (!type.DeclaringSyntaxReferences.Any() || !symbols.Types.IsModelOrSubmodule(type))
                     return;
                 var isBlock = symbols.IsResidualBlock(type, symbolStart.CancellationToken);
+                // A root whose blocks are plain layers (ModuleList<Linear>) adds their residuals itself.
+                var blockList = symbols.Types.IsRoot(type) ? symbols.BlockList(type) : null;
                 symbolStart.RegisterSyntaxNodeAction(c => AnalyzeInvocation(c, symbols, type), SyntaxKind.InvocationExpression);
-                symbolStart.RegisterSyntaxNodeAction(c => AnalyzeBinary(c, symbols, type, isBlock),
+                symbolStart.RegisterSyntaxNodeAction(c => AnalyzeBinary(c, symbols, type, isBlock, blockList),
                     SyntaxKind.DivideExpression, SyntaxKind.MultiplyExpression, SyntaxKind.AddExpression);
                 symbolStart.RegisterSyntaxNodeAction(c => AnalyzeCompound(c, symbols, type, isBlock),
                     SyntaxKind.DivideAssignmentExpression, SyntaxKind.MultiplyAssignmentExpression, SyntaxKind.AddAssignmentExpression);
@@ -87,7 +89,7 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
 
     // ---- MUP006 and MUP007 (x / sqrt(d), x * (1 / sqrt(d))) ----
 
-    private static void AnalyzeBinary(SyntaxNodeAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type, bool isBlock)
+    private static void AnalyzeBinary(SyntaxNodeAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type, bool isBlock, ISymbol? blockList)
     {
         var syntax = (BinaryExpressionSyntax)context.Node;
         if (syntax.ContainsDiagnostics)
@@ -105,8 +107,8 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
                 else if (Expressions.IsInverseSqrt(syntax.Left, out var left) && Expressions.ContainsMatmul(syntax.Right, model))
                     ReportScale(context, type, syntax.Left, left!, "Multiply");
                 break;
-            case SyntaxKind.AddExpression when isBlock && symbols.IsTensor(model.GetTypeInfo(syntax, context.CancellationToken).Type):
-                AnalyzeResidual(context, syntax, type, model);
+            case SyntaxKind.AddExpression when (isBlock || blockList is not null) && symbols.IsTensor(model.GetTypeInfo(syntax, context.CancellationToken).Type):
+                AnalyzeResidual(context, syntax, type, model, isBlock ? null : blockList);
                 break;
         }
     }
@@ -150,7 +152,9 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
 
     /// <summary>`x + branch` where x is the residual stream: the sum is assigned back to x, or the branch is computed
     /// from x (`x + attn(norm(x))`, or through locals).</summary>
-    private static void AnalyzeResidual(SyntaxNodeAnalysisContext context, BinaryExpressionSyntax syntax, INamedTypeSymbol type, SemanticModel model)
+    /// <remarks>In a root model (<paramref name="blockList"/> set), only adds whose branch calls one of the blocks count:
+    /// <c>h = h + layer.forward(h)</c> in <c>foreach (var layer in blocks)</c>, or <c>blocks[i].forward(h)</c>.</remarks>
+    private static void AnalyzeResidual(SyntaxNodeAnalysisContext context, BinaryExpressionSyntax syntax, INamedTypeSymbol type, SemanticModel model, ISymbol? blockList)
     {
         ISymbol? assigned = null;
         SyntaxNode current = syntax;
@@ -169,7 +173,28 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
             (stream, branch) = (right, syntax.Left);
         if (stream is null || branch is null || Expressions.IsMultipliedBy(branch, MupSymbols.ResidualMultiplier, model))
             return;
+        if (blockList is not null && !CallsBlock(branch, blockList, model))
+            return;
         context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ResidualWithoutMultiplier, branch.GetLocation(), stream.Name, type.Name));
+    }
+
+    /// <summary>The branch calls an item of the block list: through a foreach variable over it, or an index into it.</summary>
+    private static bool CallsBlock(ExpressionSyntax branch, ISymbol blockList, SemanticModel model)
+    {
+        foreach (var invocation in branch.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>())
+        {
+            if (invocation.Expression is not MemberAccessExpressionSyntax access)
+                continue;
+            var receiver = Expressions.Strip(access.Expression);
+            if (receiver is ElementAccessExpressionSyntax element
+                && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(Expressions.Strip(element.Expression)).Symbol, blockList))
+                return true;
+            if (receiver is IdentifierNameSyntax id && model.GetSymbolInfo(id).Symbol is ILocalSymbol local
+                && local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is ForEachStatementSyntax loop
+                && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(Expressions.Strip(loop.Expression)).Symbol, blockList))
+                return true;
+        }
+        return false;
     }
 
     /// <summary>The local or parameter an expression is (after parentheses and casts), or null.</summary>

@@ -113,24 +113,25 @@ internal sealed class MupSymbols
     public bool IsResidualBlock(INamedTypeSymbol type, CancellationToken ct) =>
         Depth is not null && _blocks.Value.Contains(type.OriginalDefinition);
 
+    /// <summary>The [Depth] block-list field of a root model (<c>blocks</c>), or null.</summary>
+    public ISymbol? BlockList(INamedTypeSymbol root)
+    {
+        if (Depth is null || !HasDepth(root))
+            return null;
+        var summary = Generated(root, CancellationToken.None);
+        var blockList = summary is { BlockListKnown: true } ? summary.BlockList : Parse(root, CancellationToken.None)?.Depth?.BlockList;
+        return blockList is null ? null : root.GetMembers(blockList).FirstOrDefault(m => m is IFieldSymbol or IPropertySymbol);
+    }
+
     private HashSet<INamedTypeSymbol> FindBlocks()
     {
         var blocks = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         foreach (var root in Types.Roots)
         {
-            if (!HasDepth(root))
-                continue;
-            var summary = Generated(root, CancellationToken.None);
-            var blockList = summary is { BlockListKnown: true } ? summary.BlockList : Parse(root, CancellationToken.None)?.Depth?.BlockList;
-            if (blockList is null)
-                continue;
-            foreach (var member in root.GetMembers(blockList))
-            {
-                var memberType = member switch { IFieldSymbol f => f.Type, IPropertySymbol p => p.Type, _ => null };
-                if (memberType is not null)
-                    foreach (var held in HeldModuleTypes(memberType))
-                        blocks.Add(held.OriginalDefinition);
-            }
+            var memberType = BlockList(root) switch { IFieldSymbol f => f.Type, IPropertySymbol p => p.Type, _ => null };
+            if (memberType is not null)
+                foreach (var held in HeldModuleTypes(memberType))
+                    blocks.Add(held.OriginalDefinition);
         }
         return blocks;
     }

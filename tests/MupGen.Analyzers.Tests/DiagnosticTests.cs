@@ -540,4 +540,35 @@ public class DiagnosticTests
             Assert.Equal(expected.OrderBy(d => d.Span.Start).ToList(), actual);
         }
     }
+
+    [Fact]
+    public void Mup006_InTheRootLoopOverPlainLayerBlocks() => Verify(Usings + """
+        public partial class Deep2 : Module<Tensor, Tensor>
+        {
+            private readonly Linear embed;
+            private readonly ModuleList<Linear> layers;
+            [ReadoutLayer] private readonly Linear head;
+
+            public Deep2([Width(32)] int width, [Depth(2)] int depth) : base(nameof(Deep2))
+            {
+                embed = Linear(8, width);
+                layers = new ModuleList<Linear>();
+                for (var i = 0; i < depth; i++)
+                    layers.Add(Linear(width, width));
+                head = Linear(width, 4);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                var h = embed.forward(x);
+                foreach (var layer in layers)
+                    h = h + {|MUP006:functional.relu(layer.forward(h))|};
+                for (var i = 0; i < layers.Count; i++)
+                    h = h + {|MUP006:layers[i].forward(h)|};
+                var notABlock = h + embed.forward(x);
+                return head.forward((h + notABlock) * MupReadoutMultiplier);
+            }
+        }
+        """);
 }
