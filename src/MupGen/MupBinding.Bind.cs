@@ -212,6 +212,28 @@ public sealed partial class MupBinding
                 if (best is { } v)
                     result[symbol.Name] = v;
             }
+            // A symbol seen only beside others (dModel * dFf) is solved once the others are known.
+            for (bool progress = true; progress;)
+            {
+                progress = false;
+                foreach (var (_, shape, fact) in matched)
+                {
+                    if (fact is null) continue;
+                    for (int d = 0; d < fact.Shape.Count; d++)
+                    {
+                        var dim = fact.Shape[d];
+                        if (dim.Form != MupDimForm.Monomial || dim.BaseSize is not { } b)
+                            continue;
+                        var unknown = dim.Powers.Where(p => !result.ContainsKey(p.Symbol)).ToList();
+                        if (unknown.Count != 1 || unknown[0].Exponent == 0)
+                            continue;
+                        double known = dim.Powers.Where(p => result.ContainsKey(p.Symbol))
+                                                 .Aggregate(1.0, (acc, p) => acc * Math.Pow(result[p.Symbol], p.Exponent));
+                        result[unknown[0].Symbol] = Math.Pow(shape[d] / (double)b / known, 1.0 / unknown[0].Exponent);
+                        progress = true;
+                    }
+                }
+            }
             foreach (var (name, _, fact) in matched)
             {
                 if (fact is null) continue;

@@ -258,6 +258,16 @@ public class BindingTests
     }
 
     [Fact]
+    public void A_width_seen_only_in_a_product_is_solved_from_the_others()
+    {
+        using var model = new HandProduct(a: 16, b: 12);   // a ×2, b ×3
+        var rows = model.Mup.Describe(null).ToDictionary(r => r.Name);
+        Assert.Equal(6.0, rows["prod.weight"].WidthMultiplierIn, 12);
+        Assert.Equal(3.0, rows["opaque.weight"].WidthMultiplierOut, 12);
+        Assert.Equal(2.0, rows["opaque.weight"].WidthMultiplierIn, 12);
+    }
+
+    [Fact]
     public void Name_patterns_match_list_indices_only()
     {
         Assert.True(MupBinding.BoundModel.NameMatches("hidden.*.weight", "hidden.12.weight"));

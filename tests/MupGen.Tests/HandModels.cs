@@ -110,3 +110,35 @@ internal sealed class HandQuery : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => q.forward(x) + k.forward(x);
 }
+
+/// <summary>Width <c>b</c> appears only beside <c>a</c> (a·b) or with an opaque factor: it is solved from a·b.</summary>
+internal sealed class HandProduct : Module<Tensor, Tensor>
+{
+    private readonly Linear first;
+    private readonly Linear prod;
+    private readonly Linear opaque;
+    private MupBinding? _mup;
+
+    public HandProduct(int a, int b, int heads = 3) : base(nameof(HandProduct))
+    {
+        first = Linear(a, a, hasBias: false);
+        prod = Linear(a * b, a, hasBias: false);
+        opaque = Linear(a, b * heads, hasBias: false);
+        RegisterComponents();
+    }
+
+    public static MupModelFacts Facts { get; } = new(
+        "HandProduct",
+        new[] { new MupWidthSymbol("a", 8), new MupWidthSymbol("b", 4) },
+        null,
+        new[]
+        {
+            new MupParameterFact("first.weight", MupLayerKind.Linear, "weight", MupRole.Hidden, new[] { MupDim.Scaled(8, "a"), MupDim.Scaled(8, "a") }),
+            new MupParameterFact("prod.weight", MupLayerKind.Linear, "weight", MupRole.Hidden, new[] { MupDim.Scaled(8, "a"), MupDim.Monomial(32, new MupPower("a", 1), new MupPower("b", 1)) }),
+            new MupParameterFact("opaque.weight", MupLayerKind.Linear, "weight", MupRole.Hidden, new[] { MupDim.Monomial(null, new MupPower("b", 1)), MupDim.Scaled(8, "a") }),
+        });
+
+    public MupBinding Mup => _mup ??= new MupBinding(this, Facts);
+
+    public override Tensor forward(Tensor x) => first.forward(x);
+}
