@@ -14,6 +14,7 @@ public static class DiagnosticIds
     public const string AttentionSqrtScale = "MUP007";
     public const string PlainOptimizer = "MUP008";
     public const string SubmoduleProperty = "MUP009";
+    public const string NestedModuleNotPartial = "MUP010";
 }
 
 /// <summary>Keys of <see cref="Diagnostic.Properties"/>: what an analyzer hands its code fix.</summary>
@@ -22,7 +23,7 @@ public static class DiagnosticProperties
     /// <summary>MUP001: the role attributes to offer, comma separated, the inferred one first (e.g. "ReadoutLayer,HiddenLayer,InputLayer,WidthInvariant").</summary>
     public const string Roles = "Roles";
 
-    /// <summary>MUP002: "NotPartial" (fixable) or "NotModule".</summary>
+    /// <summary>MUP002: "NotPartial" (fixable) or "NotModule". MUP010: always "NotPartial".</summary>
     public const string Reason = "Reason";
 
     /// <summary>MUP003: "Layer" (at a field; add [ReadoutLayer]) or "Model" (at the class; no single fix).</summary>
@@ -102,5 +103,11 @@ public static class DiagnosticDescriptors
         DiagnosticIds.SubmoduleProperty,
         "Submodule declared as a property is not registered",
         "Submodule '{0}' of '{1}' is a property, which RegisterComponents does not register: make it a private readonly field",
+        UsageCategory, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor NestedModuleNotPartial = Create(
+        DiagnosticIds.NestedModuleNotPartial,
+        "Nested module that uses MupGen multipliers is not partial",
+        "Nested module '{0}' is not partial, so it gets no MupGen multipliers",
         UsageCategory, DiagnosticSeverity.Warning);
 }

@@ -14,7 +14,8 @@ namespace MupGen.Analyzers;
 
 /// <summary>
 /// Declarations of µP models: MUP001 (a layer without a rule), MUP002 (not a partial nn.Module), MUP003 (a readout
-/// not marked, or none), MUP004 (bad [Width]/[Depth]) and MUP009 (a submodule property). Layer roles come from the
+/// not marked, or none), MUP004 (bad [Width]/[Depth]), MUP009 (a submodule property) and MUP010 (a non-partial
+/// nested module that uses the multipliers the generator gives only partial ones). Layer roles come from the
 /// generator's own parser, linked into this assembly, so the analyzers see exactly what the generator emits.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -29,7 +30,8 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.ModelNotPartialModule,
         DiagnosticDescriptors.MissingReadout,
         DiagnosticDescriptors.InvalidScaleAttribute,
-        DiagnosticDescriptors.SubmoduleProperty);
+        DiagnosticDescriptors.SubmoduleProperty,
+        DiagnosticDescriptors.NestedModuleNotPartial);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -48,6 +50,7 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeType(SymbolAnalysisContext context, MupSymbols symbols, ConcurrentDictionary<(string, Location), bool> reported)
     {
         var type = (INamedTypeSymbol)context.Symbol;
+        CheckNestedModulePartial(context, symbols, type);
         if (!symbols.Types.IsModelOrSubmodule(type))
             return;
         if (symbols.Types.IsRoot(type))
@@ -112,11 +115,7 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
                 type.Name, "does not derive from torch.nn.Module", "derive it from nn.Module<Tensor, Tensor>"));
             return false;
         }
-        var notPartial = declarations.FirstOrDefault(d => !d.Modifiers.Any(SyntaxKind.PartialKeyword));
-        string? outer = null;
-        for (var t = type.ContainingType; t is not null && notPartial is null && outer is null; t = t.ContainingType)
-            if (t.DeclaringSyntaxReferences.Any(r => r.GetSyntax(context.CancellationToken) is TypeDeclarationSyntax d && !d.Modifiers.Any(SyntaxKind.PartialKeyword)))
-                outer = t.Name;
+        var (notPartial, outer) = FindNotPartial(type, declarations, context.CancellationToken);
         if (notPartial is null && outer is null)
             return true;
         context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ModelNotPartialModule,
@@ -126,6 +125,74 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
             notPartial is not null ? "is not partial" : $"is nested in '{outer}', which is not partial",
             "add the partial modifier"));
         return false;
+    }
+
+    /// <summary>The first declaration part of <paramref name="type"/> without <c>partial</c>, or else the name of the
+    /// innermost containing type that has such a part; both null when the whole chain is partial.</summary>
+    private static (TypeDeclarationSyntax? NotPartial, string? Outer) FindNotPartial(INamedTypeSymbol type, List<TypeDeclarationSyntax> declarations, System.Threading.CancellationToken ct)
+    {
+        var notPartial = declarations.FirstOrDefault(d => !d.Modifiers.Any(SyntaxKind.PartialKeyword));
+        string? outer = null;
+        for (var t = type.ContainingType; t is not null && notPartial is null && outer is null; t = t.ContainingType)
+            if (t.DeclaringSyntaxReferences.Any(r => r.GetSyntax(ct) is TypeDeclarationSyntax d && !d.Modifiers.Any(SyntaxKind.PartialKeyword)))
+                outer = t.Name;
+        return (notPartial, outer);
+    }
+
+    // ---- MUP010 ----
+
+    /// <summary>A module class a µP model constructs (directly or through other nested modules) that is not partial,
+    /// or sits in a non-partial type, gets no IMupSubmodule members from the generator; reported only when its own
+    /// code names one of them and the name does not bind (it would be CS0103). Checked by syntax first (a multiplier
+    /// name in the class), then whether a model builds it, then binding.</summary>
+    private static void CheckNestedModulePartial(SymbolAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type)
+    {
+        // Generic and file-local classes get no members even when partial: "add partial" would not help them.
+        if (type.TypeKind != TypeKind.Class || type.IsGenericType || type.IsFileLocal || type.IsImplicitlyDeclared)
+            return;
+        var ct = context.CancellationToken;
+        var declarations = type.DeclaringSyntaxReferences
+            .Select(r => r.GetSyntax(ct))
+            .OfType<TypeDeclarationSyntax>()
+            .ToList();
+        if (declarations.Count == 0 || declarations.Any(d => d.ContainsDiagnostics))
+            return;
+        var (notPartial, outer) = FindNotPartial(type, declarations, ct);
+        if (notPartial is null && outer is null)
+            return;
+        var names = declarations
+            .SelectMany(d => d.DescendantNodes()
+                .OfType<IdentifierNameSyntax>()
+                .Where(id => MupSymbols.SubmoduleMembers.Contains(id.Identifier.ValueText) && id.FirstAncestorOrSelf<TypeDeclarationSyntax>() == d))
+            .ToList();
+        if (names.Count == 0)
+            return;
+        // A µP model is MUP002's; a class no µP model builds is none of MupGen's business.
+        if (symbols.Types.IsRoot(type) || !symbols.IsModule(type) || !symbols.IsConstructedByModel(type))
+            return;
+        if (!names.Any(id => IsUnbound(id, type, context.Compilation, ct)))
+            return;
+        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NestedModuleNotPartial,
+            (notPartial ?? declarations[0]).Identifier.GetLocation(),
+            ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Reason, "NotPartial"),
+            type.Name));
+    }
+
+    /// <summary>The name binds to nothing the class has: no symbol, or only candidates from elsewhere (an outer class's
+    /// instance member, CS0120).</summary>
+    private static bool IsUnbound(IdentifierNameSyntax id, INamedTypeSymbol type, Compilation compilation, System.Threading.CancellationToken ct)
+    {
+#pragma warning disable RS1030 // the driver's caching semantic-model provider serves this model
+        var model = compilation.GetSemanticModel(id.SyntaxTree);
+#pragma warning restore RS1030
+        var info = model.GetSymbolInfo(id, ct);
+        if (info.Symbol is not null)
+            return false;
+        foreach (var candidate in info.CandidateSymbols)
+            for (var t = type; t is not null; t = t.BaseType)
+                if (SymbolEqualityComparer.Default.Equals(candidate.ContainingType?.OriginalDefinition, t.OriginalDefinition))
+                    return false;
+        return true;
     }
 
     // ---- MUP001 / MUP003 ----

@@ -14,14 +14,15 @@ using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
 
 namespace MupGen.CodeFixes;
 
-/// <summary>MUP002 (not partial): adds <c>partial</c> to every declaration part of the model and of the types that
-/// contain it, in every document.</summary>
+/// <summary>MUP002 (not partial) and MUP010 (a nested module that is not partial): adds <c>partial</c> to every
+/// declaration part of the class and of the types that contain it, in every document.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MakePartialCodeFix)), Shared]
 public sealed class MakePartialCodeFix : CodeFixProvider
 {
     public const string Key = "MupGen.MakePartial";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.ModelNotPartialModule);
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
+        DiagnosticIds.ModelNotPartialModule, DiagnosticIds.NestedModuleNotPartial);
 
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
@@ -32,7 +33,7 @@ public sealed class MakePartialCodeFix : CodeFixProvider
             if (!diagnostic.Properties.TryGetValue(DiagnosticProperties.Reason, out var reason) || reason != "NotPartial")
                 continue;
             context.RegisterCodeFix(CodeAction.Create(
-                "Make the model class partial",
+                diagnostic.Id == DiagnosticIds.NestedModuleNotPartial ? "Make the nested module class partial" : "Make the model class partial",
                 ct => MakePartialAsync(context.Document, diagnostic, ct),
                 Key), diagnostic);
         }

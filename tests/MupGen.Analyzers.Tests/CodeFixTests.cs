@@ -109,6 +109,82 @@ public class CodeFixTests
         AssertFixedExcept(fixedSource, "MUP002", null, ignore: "MUP005");
     }
 
+    // ---- MUP010 ----
+
+    private const string NestedNotPartial = Usings + """
+        public partial class Net : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            private readonly ModuleList<Block> blocks;
+            private readonly Head head;
+
+            public Net([Width(64)] int width, [Depth(2)] int depth) : base(nameof(Net))
+            {
+                input = Linear(8, width);
+                blocks = new ModuleList<Block>();
+                for (int i = 0; i < depth; i++)
+                    blocks.Add(new Block(width));
+                head = new Head(width);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                var h = input.forward(x);
+                foreach (var block in blocks)
+                    h = block.forward(h);
+                return head.forward(h);
+            }
+        }
+
+        public class Block : Module<Tensor, Tensor>
+        {
+            private readonly Linear fc;
+            public Block(int width) : base(nameof(Block)) { fc = Linear(width, width); RegisterComponents(); }
+            public override Tensor forward(Tensor x) => x + MupResidualMultiplier * fc.forward(x);
+        }
+
+        class Head : Module<Tensor, Tensor>
+        {
+            [ReadoutLayer] private readonly Linear fc;
+            public Head(int width) : base(nameof(Head)) { fc = Linear(width, 10); RegisterComponents(); }
+            public override Tensor forward(Tensor x) => fc.forward(x * MupReadoutMultiplier);
+        }
+        """;
+
+    [Fact]
+    public async Task Mup010_FixAll_MakesEveryNestedModulePartial_AndTheMultipliersCompile()
+    {
+        var before = Analyze(NestedNotPartial);
+        Assert.Equal(2, before.Mup.Count(d => d.Id == "MUP010"));
+        Assert.Equal(2, before.Errors.Count(e => e.Id == "CS0103"));
+
+        var fixedSource = await FixAllAsync(NestedNotPartial, "MUP010", new MakePartialCodeFix(), MakePartialCodeFix.Key);
+        Assert.Equal(NestedNotPartial
+            .Replace("public class Block", "public partial class Block")
+            .Replace("\nclass Head", "\npartial class Head"), fixedSource);
+        // AssertFixed: compiles with the generator (no CS0103 left) and no MUP010.
+        AssertFixed(fixedSource, "MUP010");
+        Assert.Empty(Analyze(fixedSource).Mup);
+    }
+
+    [Fact]
+    public async Task Mup010_One_AlsoTheContainingTypes()
+    {
+        var source = NestedNotPartial
+            .Replace("public class Block : Module<Tensor, Tensor>\n{", "public class Layers\n{\npublic class Block : Module<Tensor, Tensor>\n{")
+            .Replace("fc.forward(x);\n}\n\nclass Head", "fc.forward(x);\n}\n}\n\npartial class Head")
+            .Replace("ModuleList<Block>", "ModuleList<Layers.Block>")
+            .Replace("new Block(width)", "new Layers.Block(width)");
+        Assert.Contains("public class Layers\n{\npublic class Block", source);
+        Assert.Contains("}\n}\n\npartial class Head", source);
+        var actions = await ActionsAsync(source, "MUP010", new MakePartialCodeFix());
+        Assert.Equal("Make the nested module class partial", Assert.Single(actions).Title);
+        var fixedSource = await FixOneAsync(source, "MUP010", new MakePartialCodeFix());
+        Assert.Equal(source.Replace("public class Layers", "public partial class Layers").Replace("public class Block", "public partial class Block"), fixedSource);
+        AssertFixed(fixedSource, "MUP010");
+    }
+
     // ---- MUP003 ----
 
     private const string NoReadout = Usings + """

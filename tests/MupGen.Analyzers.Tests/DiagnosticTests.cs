@@ -571,4 +571,224 @@ public class DiagnosticTests
             }
         }
         """);
+
+    // ---- MUP010 ----
+
+    /// <summary>A model that builds Block in its [Depth] loop and Mlp directly (target-typed, through a field of the
+    /// base type Module); Block builds Attn.</summary>
+    private const string NestedRoot = """
+        public partial class Net : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            private readonly ModuleList<Block> blocks;
+            private readonly Module<Tensor, Tensor> mlp;
+            [ReadoutLayer] private readonly Linear readout;
+
+            public Net([Width(64)] int width, [Depth(2)] int depth) : base(nameof(Net))
+            {
+                input = Linear(8, width);
+                blocks = new ModuleList<Block>();
+                for (int i = 0; i < depth; i++)
+                    blocks.Add(new Block(width));
+                mlp = new Mlp(width);
+                readout = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                var h = input.forward(x);
+                foreach (var block in blocks)
+                    h = block.forward(h);
+                return readout.forward(mlp.forward(h) * MupReadoutMultiplier);
+            }
+        }
+
+        """;
+
+    private const string PartialMlp = """
+        public partial class Mlp : Module<Tensor, Tensor>
+        {
+            private readonly Linear fc;
+            public Mlp(int width) : base(nameof(Mlp)) { fc = Linear(width, width); RegisterComponents(); }
+            public override Tensor forward(Tensor x) => fc.forward(x);
+        }
+
+        """;
+
+    private const string PartialAttn = """
+        public partial class Attn : Module<Tensor, Tensor>
+        {
+            private readonly Linear q;
+            public Attn(int width) : base(nameof(Attn)) { q = Linear(width, width); RegisterComponents(); }
+            public override Tensor forward(Tensor x) => q.forward(x);
+        }
+
+        """;
+
+    [Fact]
+    public void Mup010_NonPartialBlockUsingAMultiplier_AtTheClassIdentifier()
+    {
+        var result = Verify(Usings + NestedRoot + PartialMlp + PartialAttn + """
+            public class {|MUP010:Block|} : Module<Tensor, Tensor>
+            {
+                private readonly Linear fc;
+                private readonly Attn attn;
+                public Block(int width) : base(nameof(Block)) { fc = Linear(width, width); attn = new Attn(width); RegisterComponents(); }
+                public override Tensor forward(Tensor x) => x + MupResidualMultiplier * fc.forward(attn.forward(x));
+            }
+            """, allowErrors: true);
+        var diagnostic = result.Mup.Single();
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Equal(DiagnosticDescriptors.UsageCategory, diagnostic.Descriptor.Category);
+        Assert.Equal("NotPartial", diagnostic.Properties[DiagnosticProperties.Reason]);
+        Assert.Equal("Nested module 'Block' is not partial, so it gets no MupGen multipliers",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("https://github.com/mupgen/mupgen/blob/main/docs/diagnostics/MUP010.md", diagnostic.Descriptor.HelpLinkUri);
+        // The compiler's own error, which MUP010 explains.
+        Assert.Contains(result.Errors, e => e.Id == "CS0103" && e.GetMessage().Contains("'MupResidualMultiplier'"));
+    }
+
+    [Fact]
+    public void Mup010_TransitivelyBuilt_OtherMultipliers_NonPartialContainingType_SecondPartWithoutPartial() => Verify(Usings + NestedRoot + """
+        public partial class Block : Module<Tensor, Tensor>
+        {
+            private readonly Linear fc;
+            private readonly Attn attn;
+            public Block(int width) : base(nameof(Block)) { fc = Linear(width, width); attn = new(width); RegisterComponents(); }
+            public override Tensor forward(Tensor x) => x + MupResidualMultiplier * fc.forward(attn.forward(x));
+        }
+
+        public class {|MUP010:Attn|} : Module<Tensor, Tensor>
+        {
+            private readonly Linear q;
+            private readonly long headDim;
+            public Attn(int width) : base(nameof(Attn)) { q = Linear(width, width); headDim = width / 4; RegisterComponents(); }
+            public override Tensor forward(Tensor x) => q.forward(x).matmul(x.transpose(-2, -1)) * this.MupAttentionScale(headDim);
+        }
+
+        public partial class Mlp : Module<Tensor, Tensor>
+        {
+            private readonly Linear fc;
+            public Mlp(int width) : base(nameof(Mlp)) { fc = Linear(width, width); RegisterComponents(); }
+        }
+
+        public class {|MUP010:Mlp|}
+        {
+            public override Tensor forward(Tensor x) => fc.forward(x * MupInputMultiplier);
+        }
+        """, allowErrors: true);
+
+    [Fact]
+    public void Mup010_ContainingTypeNotPartial_AtTheNestedClass() => Verify(Usings + """
+        public partial class Wide : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            private readonly Outer.Head head;
+            public Wide([Width(64)] int width) : base(nameof(Wide)) { input = Linear(8, width); head = new Outer.Head(width); RegisterComponents(); }
+            public override Tensor forward(Tensor x) => head.forward(input.forward(x));
+        }
+
+        public class Outer
+        {
+            public partial class {|MUP010:Head|} : Module<Tensor, Tensor>
+            {
+                [ReadoutLayer] private readonly Linear fc;
+                public Head(int width) : base(nameof(Head)) { fc = Linear(width, 10); RegisterComponents(); }
+                public override Tensor forward(Tensor x) => fc.forward(x * MupReadoutMultiplier);
+            }
+        }
+        """, allowErrors: true);
+
+    [Fact]
+    public void Mup010_NotReportedForAPartialNestedModule() => Verify(Usings + NestedRoot + PartialMlp + PartialAttn + """
+        public partial class Block : Module<Tensor, Tensor>
+        {
+            private readonly Linear fc;
+            private readonly Attn attn;
+            public Block(int width) : base(nameof(Block)) { fc = Linear(width, width); attn = new Attn(width); RegisterComponents(); }
+            public override Tensor forward(Tensor x) => x + MupResidualMultiplier * fc.forward(attn.forward(x) * MupAttentionScale(16));
+        }
+        """);
+
+    [Fact]
+    public void Mup010_NotReportedForANonPartialModuleThatUsesNoMultiplier() => Verify(Usings + """
+        public partial class Deep10 : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            private readonly ModuleList<Block> blocks;
+            [ReadoutLayer] private readonly Linear readout;
+
+            public Deep10([Width(64)] int width, [Depth(2)] int depth) : base(nameof(Deep10))
+            {
+                input = Linear(8, width);
+                blocks = new ModuleList<Block>(Enumerable.Range(0, depth).Select(_ => new Block(width)).ToArray());
+                readout = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                var h = input.forward(x);
+                foreach (var block in blocks)
+                    h = block.forward(h);
+                return readout.forward(h * MupReadoutMultiplier);
+            }
+        }
+
+        public class Block : Module<Tensor, Tensor>
+        {
+            private readonly Linear fc;
+            public Block(int width) : base(nameof(Block)) { fc = Linear(width, width); RegisterComponents(); }
+            // A local of that name is not the generated member.
+            public override Tensor forward(Tensor x) { var MupInputMultiplier = 1.0; return functional.relu(fc.forward(x)) * MupInputMultiplier; }
+        }
+        """);
+
+    [Fact]
+    public void Mup010_NotReportedWhenTheNameBinds_OwnMemberOrPartialBase() => Verify(Usings + NestedRoot + PartialAttn + """
+        public abstract partial class BlockBase : Module<Tensor, Tensor>
+        {
+            protected BlockBase(string name) : base(name) { }
+        }
+
+        public class Block : BlockBase
+        {
+            private readonly Linear fc;
+            private readonly Attn attn;
+            public Block(int width) : base(nameof(Block)) { fc = Linear(width, width); attn = new Attn(width); RegisterComponents(); }
+            public override Tensor forward(Tensor x) => x + MupResidualMultiplier * fc.forward(attn.forward(x));
+        }
+
+        public class Mlp : Module<Tensor, Tensor>
+        {
+            private readonly Linear fc;
+            public Mlp(int width) : base(nameof(Mlp)) { fc = Linear(width, width); RegisterComponents(); }
+            public double MupReadoutMultiplier { get; set; } = 1.0;
+            public override Tensor forward(Tensor x) => fc.forward(x * MupReadoutMultiplier);
+        }
+        """);
+
+    [Fact]
+    public void Mup010_NotReportedForModulesNoMupModelBuilds() => Verify(Usings + """
+        public class Plain : Module<Tensor, Tensor>
+        {
+            private readonly Block block;
+            public Plain(int width) : base(nameof(Plain)) { block = new Block(width); RegisterComponents(); }
+            public override Tensor forward(Tensor x) => block.forward(x);
+        }
+
+        public class Block : Module<Tensor, Tensor>
+        {
+            private readonly Linear fc;
+            public Block(int width) : base(nameof(Block)) { fc = Linear(width, width); RegisterComponents(); }
+            public override Tensor forward(Tensor x) => x + MupResidualMultiplier * fc.forward(x);
+        }
+
+        public class Loose : Module<Tensor, Tensor>
+        {
+            public Loose() : base(nameof(Loose)) { }
+            public override Tensor forward(Tensor x) => x * MupAttentionScale(64);
+        }
+        """, allowErrors: true);
 }

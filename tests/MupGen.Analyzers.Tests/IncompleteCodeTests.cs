@@ -39,6 +39,10 @@ public class IncompleteCodeTests
         { "role attribute on a method", Model.Replace("public override Tensor forward", "[ReadoutLayer] public override Tensor forward"), "" },
         { "generic model", "public partial class Q<T> : Module<Tensor, Tensor> { private Linear fc; public Q([Width(64)] int w) : base(\"q\") { fc = Linear(w, w); } public override Tensor forward(Tensor x) => x; }", "" },
         { "module holding itself", "public partial class R : Module<Tensor, Tensor> { private R? inner; [ReadoutLayer] private Linear head; public R([Width(64)] int w) : base(\"r\") { inner = w > 1 ? new R(w / 2) : null; head = Linear(w, 2); RegisterComponents(); } public override Tensor forward(Tensor x) => head.forward(x * MupReadoutMultiplier); }", "" },
+        { "half-written nested module using a multiplier", Model.Replace("input = Linear(8, width);", "input = Linear(8, width); blk = new Blk(width);").Replace("private readonly Linear input;", "private readonly Linear input; private readonly Blk blk;") + "public class Blk : Module<Tensor, Tensor> { public Blk(int w) : base(\"b\") { } public override Tensor forward(Tensor x) => x + MupResidualMultiplier * ; }", "" },
+        { "nested module of an unresolved base using a multiplier", Model.Replace("input = Linear(8, width);", "input = Linear(8, width); blk = new Blk(width);").Replace("private readonly Linear input;", "private readonly Linear input; private readonly Blk blk;") + "public class Blk : Modul<Tensor, Tensor> { public Blk(int w) : base(\"b\") { } public override Tensor forward(Tensor x) => x * MupResidualMultiplier; }", "" },
+        { "multiplier name in a half-built model", "public partial class H : Module<Tensor, Tensor> { private Blk b; public H([Width(64)] int w) : base(\"h\") { b = new Blk( } } public class Blk : Module<Tensor, Tensor> { public Blk(int w) : base(\"b\") { } public override Tensor forward(Tensor x) => x * MupAttentionScale(", "" },
+        { "generic nested module using a multiplier", Model.Replace("input = Linear(8, width);", "input = Linear(8, width); blk = new Blk<int>(width);").Replace("private readonly Linear input;", "private readonly Linear input; private readonly Blk<int> blk;") + "public class Blk<T> : Module<Tensor, Tensor> { public Blk(int w) : base(\"b\") { } public override Tensor forward(Tensor x) => x * MupResidualMultiplier; }", "" },
         { "empty file with a stray attribute", "[Width(", "" },
         { "no MupGen namespace imported", "namespace Other { public partial class S : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> { public S([Width(64)] int w) : base(\"s\") { } public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor x) => x; } }", "" },
     };
@@ -69,5 +73,21 @@ public class IncompleteCodeTests
             """;
         var fixedSource = await FixOneAsync(source, "MUP002", new MupGen.CodeFixes.MakePartialCodeFix());
         Assert.Contains("public partial class Broken", fixedSource);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task NestedModuleFixOnBrokenCodeDoesNotThrow()
+    {
+        var source = Usings + Model.Replace("input = Linear(8, width);", "input = Linear(8, width); blk = new Blk(width);")
+            .Replace("private readonly Linear input;", "private readonly Linear input; private readonly Blk blk;") + """
+            public class Blk : Module<Tensor, Tensor>
+            {
+                public Blk(int w) : base("b") { }
+                public override Tensor forward(Tensor x) => x * MupResidualMultiplier;
+            }
+            public static class Later { public static void Run() { var y = 1 +
+            """;
+        var fixedSource = await FixOneAsync(source, "MUP010", new MupGen.CodeFixes.MakePartialCodeFix());
+        Assert.Contains("public partial class Blk", fixedSource);
     }
 }
