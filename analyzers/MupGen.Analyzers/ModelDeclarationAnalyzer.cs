@@ -148,7 +148,9 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
     private static void CheckNestedModulePartial(SymbolAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type)
     {
         // Generic and file-local classes get no members even when partial: "add partial" would not help them.
-        if (type.TypeKind != TypeKind.Class || type.IsGenericType || type.IsFileLocal || type.IsImplicitlyDeclared)
+        // A µP model is MUP002's.
+        if (type.TypeKind != TypeKind.Class || type.IsGenericType || type.IsFileLocal || type.IsImplicitlyDeclared
+            || !symbols.IsModule(type) || symbols.Types.IsRoot(type))
             return;
         var ct = context.CancellationToken;
         var declarations = type.DeclaringSyntaxReferences
@@ -167,8 +169,8 @@ public sealed class ModelDeclarationAnalyzer : DiagnosticAnalyzer
             .ToList();
         if (names.Count == 0)
             return;
-        // A µP model is MUP002's; a class no µP model builds is none of MupGen's business.
-        if (symbols.Types.IsRoot(type) || !symbols.IsModule(type) || !symbols.IsConstructedByModel(type))
+        // A class no µP model builds is none of MupGen's business.
+        if (!symbols.IsConstructedByModel(type))
             return;
         if (!names.Any(id => IsUnbound(id, type, context.Compilation, ct)))
             return;
