@@ -8,7 +8,6 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
-using static TorchSharp.torch.nn;
 
 // Training-step time of the µP model (generated members, per-parameter AdamW groups, readout multiplier in the
 // forward pass) over its SP twin (the same layers written by hand, one AdamW over parameters(), no multiplier),
