@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using MupGen;
 using MupGen.Samples.Gpt;
@@ -98,30 +99,23 @@ int steps = quick ? 30 : 80;
 int[] sweepDepths = quick ? new[] { 2, 4 } : new[] { 2, 8 };
 var lrs = Enumerable.Range(0, quick ? 3 : 5).Select(i => Math.Pow(2, -9 + i)).ToArray();
 Console.WriteLine($"== 3. Depth transfer: loss after {steps} AdamW steps at width 64, log2 lr {Math.Log2(lrs[0])}..{Math.Log2(lrs[^1])} ==");
-var best = new Dictionary<(string, int), (double Lr, double Loss)>();
-var table = new Dictionary<(string, int), double[]>();
 var (evalX, evalY) = GetBatch(1_000_000, 99);
+var sweeps = new List<MupSweepResult>();
 foreach (var (label, options) in new[] { ("CompleteP", completeP), ("SP", sp) })
 {
-    Console.WriteLine($"-- {label,-10}" + string.Join("", lrs.Select(lr => $"{Math.Log2(lr),8:0}")));
-    foreach (int depth in sweepDepths)
-    {
-        var losses = lrs.Select(lr => Train(64, depth, lr, options)).ToArray();
-        int argmin = Array.IndexOf(losses, losses.Min());
-        best[(label, depth)] = (lrs[argmin], losses[argmin]);
-        table[(label, depth)] = losses;
-        Console.WriteLine($"   L={depth,-7}" + string.Join("", losses.Select((l, i) => l.ToString("0.000").PadLeft(7) + (i == argmin ? "*" : " "))));
-    }
+    var sweep = MupLearningRateSweep.Run(sweepDepths, lrs, (depth, lr) => Train(64, depth, lr, options), label, "L");
+    Console.Write(sweep.Format());
+    sweeps.Add(sweep);
 }
-foreach (var label in new[] { "CompleteP", "SP" })
+foreach (var s in sweeps)
 {
-    double shift = Math.Log2(best[(label, sweepDepths[^1])].Lr) - Math.Log2(best[(label, sweepDepths[0])].Lr);
     // Transfer in one number: train the deepest model with the learning rate tuned on the shallowest.
-    int proxy = Array.IndexOf(lrs, best[(label, sweepDepths[0])].Lr);
-    double transferred = table[(label, sweepDepths[^1])][proxy], optimum = best[(label, sweepDepths[^1])].Loss;
-    Console.WriteLine($"{label}: depth {sweepDepths[^1]} trained with depth {sweepDepths[0]}'s best lr: loss {transferred:0.000}, {100 * (transferred / optimum - 1):0.0}% above its own optimum {optimum:0.000}");
-    Console.WriteLine($"{label}: best log2 lr {Math.Log2(best[(label, sweepDepths[0])].Lr):0} at depth {sweepDepths[0]}, {Math.Log2(best[(label, sweepDepths[^1])].Lr):0} at depth {sweepDepths[^1]} (shift {shift:+0;-0;0}); best loss {best[(label, sweepDepths[0])].Loss:0.000} -> {best[(label, sweepDepths[^1])].Loss:0.000}");
+    Console.WriteLine($"{s.Label}: depth {s.Sizes[^1]} trained with depth {s.Sizes[0]}'s best lr: loss {s.TransferredLoss:0.000}, {100 * s.TransferPenalty:0.0}% above its own optimum {s.BestLosses[^1]:0.000}");
+    Console.WriteLine($"{s.Label}: best log2 lr {Math.Log2(s.BestLearningRates[0]):0} at depth {s.Sizes[0]}, {Math.Log2(s.BestLearningRates[^1]):0} at depth {s.Sizes[^1]} (shift {s.Shift:+0;-0;0}); best loss {s.BestLosses[0]:0.000} -> {s.BestLosses[^1]:0.000}");
 }
+string plot = MupPlot.Save(Path.Combine("artifacts", "gpt-depth-transfer.svg"),
+    MupPlot.LearningRateTransfer(sweeps, $"GPT depth transfer: loss after {steps} AdamW steps at width 64, depths {sweepDepths[0]}..{sweepDepths[^1]}"));
+Console.WriteLine("plot: " + Path.GetRelativePath(Environment.CurrentDirectory, plot));
 
 double Train(int width, int depth, double lr, MupOptions options)
 {

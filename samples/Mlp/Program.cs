@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using MupGen;
 using MupGen.Samples.Mlp;
@@ -45,6 +46,7 @@ Console.WriteLine("== 2. Coordinate check: mean |activation| per layer after t A
 int[] widths = { 64, 128, 256, 512, 1024 };
 var batch = x.narrow(0, 0, 64);
 var batchY = y.narrow(0, 0, 64);
+var coordRuns = new List<(string Label, IReadOnlyList<MupCoordinate> Coordinates)>();
 foreach (var (label, options) in new[] { ("µP", mup with { ZeroInitReadout = true }), ("SP", sp with { ZeroInitReadout = true }) })
 {
     var coords = MupCoordinateCheck.Run(widths,
@@ -52,9 +54,12 @@ foreach (var (label, options) in new[] { ("µP", mup with { ZeroInitReadout = tr
         m => ((IMupModel)m).MupAdam(0.01, options: options),
         batch, batchY, (out_, t) => functional.cross_entropy(out_, t), steps: 3);
     Console.WriteLine($"-- {label}");
-    Console.Write(MupCoordinateCheck.Format(coords.Where(c => c.Layer != "output").ToList()));
+    var layers = coords.Where(c => c.Layer != "output").ToList();   // "output" repeats the readout's output
+    Console.Write(MupCoordinateCheck.Format(layers));
     Console.WriteLine($"   readout growth 256 -> 1024 after 3 steps: {MupCoordinateCheck.Growth(coords, "readout", 3, 256, 1024):0.00}x");
+    coordRuns.Add((label, layers));
 }
+Console.WriteLine("plot: " + Plot("mlp-coord-check.svg", MupPlot.CoordinateCheck(coordRuns, "MLP coordinate check: mean |activation| after t Adam steps (lr 0.01)")));
 
 // ---------------------------------------------------------------- 3. learning-rate transfer
 Console.WriteLine();
@@ -62,39 +67,26 @@ int steps = quick ? 30 : 100;
 int[] sweepWidths = quick ? new[] { 64, 256 } : new[] { 64, 256, 1024 };
 var lrs = Enumerable.Range(0, quick ? 5 : 9).Select(i => Math.Pow(2, -12 + i)).ToArray();
 Console.WriteLine($"== 3. LR transfer: training loss after {steps} Adam steps (batch 128), log2 lr {Math.Log2(lrs[0])}..{Math.Log2(lrs[^1])} ==");
-var best = new Dictionary<(string, int), (double Lr, double Loss)>();
-var table = new Dictionary<(string, int), double[]>();
+var sweeps = new List<MupSweepResult>();
 foreach (var (label, options) in new[] { ("µP", mup), ("SP", sp) })
 {
-    Console.WriteLine($"-- {label}      " + string.Join("", lrs.Select(lr => $"{Math.Log2(lr),7:0} ")));
-    foreach (int w in sweepWidths)
-    {
-        var losses = lrs.Select(lr => Train(w, lr, options)).ToArray();
-        int argmin = Array.IndexOf(losses, losses.Min());
-        best[(label, w)] = (lrs[argmin], losses[argmin]);
-        table[(label, w)] = losses;
-        Console.WriteLine($"   w={w,-5}" + string.Join("", losses.Select((l, i) => l.ToString("0.000").PadLeft(7) + (i == argmin ? "*" : " "))));
-    }
+    var sweep = MupLearningRateSweep.Run(sweepWidths, lrs, (w, lr) => Train(w, lr, options), label, "w");
+    Console.Write(sweep.Format());
+    sweeps.Add(sweep);
 }
 Console.WriteLine();
-var shifts = new Dictionary<string, double>();
-foreach (var label in new[] { "µP", "SP" })
-{
-    shifts[label] = Math.Log2(best[(label, sweepWidths[^1])].Lr) - Math.Log2(best[(label, sweepWidths[0])].Lr);
-    Console.WriteLine($"{label}: best log2 lr " + string.Join(" -> ", sweepWidths.Select(w => Math.Log2(best[(label, w)].Lr).ToString("0")))
-        + $" (shift {shifts[label]:+0;-0;0} from width {sweepWidths[0]} to {sweepWidths[^1]}); best loss "
-        + string.Join(" -> ", sweepWidths.Select(w => best[(label, w)].Loss.ToString("0.000"))));
-}
-foreach (var label in new[] { "µP", "SP" })
-{
-    // Transfer in one number: train the widest model with the learning rate tuned on the narrowest.
-    int proxy = Array.IndexOf(lrs, best[(label, sweepWidths[0])].Lr);
-    double transferred = table[(label, sweepWidths[^1])][proxy], optimum = best[(label, sweepWidths[^1])].Loss;
-    Console.WriteLine($"{label}: width {sweepWidths[^1]} trained with width {sweepWidths[0]}'s best lr: loss {transferred:0.000}, {100 * (transferred / optimum - 1):0.0}% above its own optimum {optimum:0.000}");
-}
-bool widerIsBetter = sweepWidths.Zip(sweepWidths.Skip(1)).All(p => best[("µP", p.Second)].Loss < best[("µP", p.First)].Loss);
-Console.WriteLine($"The best learning rate moved {Math.Abs(shifts["µP"]):0} grid step(s) under µP and {Math.Abs(shifts["SP"]):0} under SP "
-    + $"(one step = 2x); under µP wider is {(widerIsBetter ? "better" : "NOT better")} at every width.");
+foreach (var s in sweeps)
+    Console.WriteLine($"{s.Label}: best log2 lr " + string.Join(" -> ", s.BestLearningRates.Select(lr => Math.Log2(lr).ToString("0")))
+        + $" (shift {s.Shift:+0;-0;0} from width {s.Sizes[0]} to {s.Sizes[^1]}); best loss " + string.Join(" -> ", s.BestLosses.Select(l => l.ToString("0.000"))));
+// Transfer in one number: train the widest model with the learning rate tuned on the narrowest.
+foreach (var s in sweeps)
+    Console.WriteLine($"{s.Label}: width {s.Sizes[^1]} trained with width {s.Sizes[0]}'s best lr: loss {s.TransferredLoss:0.000}, {100 * s.TransferPenalty:0.0}% above its own optimum {s.BestLosses[^1]:0.000}");
+Console.WriteLine($"The best learning rate moved {Math.Abs(sweeps[0].Shift):0} grid step(s) under µP and {Math.Abs(sweeps[1].Shift):0} under SP "
+    + $"(one step = 2x); under µP wider is {(sweeps[0].WiderIsBetter ? "better" : "NOT better")} at every width.");
+Console.WriteLine("plot: " + Plot("mlp-lr-transfer.svg", MupPlot.LearningRateTransfer(sweeps, $"MLP learning-rate transfer: loss after {steps} Adam steps, widths {sweepWidths[0]}..{sweepWidths[^1]}")));
+
+// Writes a plot under ./artifacts and returns its path relative to the current directory.
+static string Plot(string name, string svg) => Path.GetRelativePath(Environment.CurrentDirectory, MupPlot.Save(Path.Combine("artifacts", name), svg));
 
 double Train(int width, double lr, MupOptions options)
 {

@@ -98,7 +98,7 @@ public sealed record MupSweepResult
     {
         var inv = CultureInfo.InvariantCulture;
         string RowName(int size) => "   " + SizeName + "=" + size.ToString(inv);
-        int prefix = Math.Max(("-- " + Label).Length, Sizes.Max(s => RowName(s).Length)) + 1;
+        int prefix = Math.Max(14, Math.Max(("-- " + Label).Length, Sizes.Max(s => RowName(s).Length)) + 1);   // 14: "-- CompleteP" and "-- SP" line up
         var sb = new StringBuilder();
         sb.Append(("-- " + Label).PadRight(prefix));
         foreach (double lr in LearningRates)

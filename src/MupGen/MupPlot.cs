@@ -75,7 +75,8 @@ public static class MupPlot
         }
         string name = sweeps[0].SizeName;
         svg.Legend(sweeps.Count * CellW, TitleH + MarginT,
-            sizes.Select((s, k) => (name + "=" + s.ToString(CultureInfo.InvariantCulture), SizeColor(k, sizes.Count))).ToList(), markers: true);
+            sizes.Select((s, k) => (name + "=" + s.ToString(CultureInfo.InvariantCulture), SizeColor(k, sizes.Count))).ToList(), markers: true,
+            clipped: sweeps.Any(s => s.Losses.Any(r => r.Any(v => v > y.Max))));
         return svg.ToString();
     }
 
@@ -254,7 +255,7 @@ public static class MupPlot
                 ? $"<circle class=\"clipped\" cx=\"{N(x)}\" cy=\"{N(y)}\" r=\"3\" fill=\"white\" stroke=\"{color}\" stroke-width=\"1.5\"/>\n"
                 : $"<circle class=\"argmin\" cx=\"{N(x)}\" cy=\"{N(y)}\" r=\"5\" fill=\"{color}\" stroke=\"white\" stroke-width=\"1.5\"/>\n");
 
-        public void Legend(double x, double y, IReadOnlyList<(string Name, string Color)> entries, bool markers)
+        public void Legend(double x, double y, IReadOnlyList<(string Name, string Color)> entries, bool markers, bool clipped = false)
         {
             for (int k = 0; k < entries.Count; k++)
             {
@@ -267,6 +268,8 @@ public static class MupPlot
             double my = y + 6 + 18 * entries.Count + 12;
             sb.Append($"<circle cx=\"{N(x + 11)}\" cy=\"{N(my)}\" r=\"5\" fill=\"#555\"/>\n");
             Text(x + 28, my + 4, "best lr", color: "#555");
+            if (!clipped)
+                return;
             sb.Append($"<circle cx=\"{N(x + 11)}\" cy=\"{N(my + 18)}\" r=\"3\" fill=\"white\" stroke=\"#555\" stroke-width=\"1.5\"/>\n");
             Text(x + 28, my + 22, "off the top", color: "#555");
         }

@@ -185,6 +185,8 @@ public class SweepAndPlotTests
             Assert.All(points, p => Assert.InRange(p.Y, top, bottom));
             Assert.Equal(top, points[^1].Y);    // diverged: drawn at the top edge
         }
+        // ... with a hollow marker on each of the 3 sizes x 2 diverged learning rates (and on any clipped loss).
+        Assert.True(Elements(doc, "circle", "clipped").Count() >= 6);
     }
 
     private static IReadOnlyList<MupCoordinate> Coordinates(double growth)
