@@ -24,6 +24,7 @@ public sealed partial class MupBinding
     private BoundModel? _bound;
     private MupOptions _options = MupOptions.Default;
     private ForwardMultipliers? _forward;
+    private readonly Dictionary<(string Path, long HeadDim), double> _attentionScales = new();
 
     /// <summary>Binds <paramref name="facts"/> to <paramref name="module"/>.</summary>
     public MupBinding(nn.Module module, MupModelFacts facts)
@@ -45,6 +46,7 @@ public sealed partial class MupBinding
             value.Validate();
             _options = value;
             _forward = null;
+            _attentionScales.Clear();
         }
     }
 
@@ -86,21 +88,10 @@ public sealed partial class MupBinding
         if (options is not null)
             Options = options;
         var o = Use(options);
-        var rows = Plan(o);
-        var named = _module.named_parameters().ToList();
-        var seen = new HashSet<StorageKey>();
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        for (int i = 0; i < named.Count; i++)
-        {
-            var (name, p) = named[i];
-            var plan = rows[i];
-            if (plan.Bound.Name != name)
-                throw new InvalidOperationException($"The parameters of {Facts.ModelName} changed after MupGen first read them ('{plan.Bound.Name}' is now '{name}'); create a new model instead of replacing layers.");
-            if (!seen.Add(StorageKey.Of(p)))
-                continue; // a tied tensor keeps the init of its first owner
-            plan.Init.Apply(p);
-        }
+        foreach (var (plan, p) in DistinctParameters(o))
+            plan.Init.Apply(p);   // a tied tensor keeps the init of its first owner
     }
 
     /// <summary>See <see cref="IMupModel.MupDescribe"/>.</summary>
@@ -118,7 +109,7 @@ public sealed partial class MupBinding
     public Adam Adam(double lr, double beta1, double beta2, double eps, double weightDecay, bool amsgrad, MupOptions? options)
     {
         CheckOptimizerArgs(lr, weightDecay, eps);
-        var groups = Groups(Use(options), s => (lr * s.AdamLr, weightDecay * s.AdamWeightDecay, eps * s.AdamEps))
+        var groups = AdamGroups(Use(options), lr, weightDecay, eps)
             .Select(g => new Adam.ParamGroup(g.Parameters, lr: g.Lr, beta1: beta1, beta2: beta2, eps: g.Eps, weight_decay: g.WeightDecay, amsgrad: amsgrad));
         return torch.optim.Adam(groups.ToList(), lr, beta1, beta2, eps, weightDecay, amsgrad);
     }
@@ -127,7 +118,7 @@ public sealed partial class MupBinding
     public AdamW AdamW(double lr, double weightDecay, double beta1, double beta2, double eps, bool amsgrad, MupOptions? options)
     {
         CheckOptimizerArgs(lr, weightDecay, eps);
-        var groups = Groups(Use(options), s => (lr * s.AdamLr, weightDecay * s.AdamWeightDecay, eps * s.AdamEps))
+        var groups = AdamGroups(Use(options), lr, weightDecay, eps)
             .Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.Lr, beta1: beta1, beta2: beta2, eps: g.Eps, weight_decay: g.WeightDecay, amsgrad: amsgrad));
         return torch.optim.AdamW(groups.ToList(), lr, beta1, beta2, eps, weightDecay, amsgrad);
     }
@@ -163,12 +154,16 @@ public sealed partial class MupBinding
     {
         if (headDim < 1)
             throw new ArgumentOutOfRangeException(nameof(headDim), headDim, "The head dimension must be at least 1.");
-        var (p, _) = Resolve(_options);
-        if (p == MupParametrization.Standard)
-            return MupRules.AttentionScale(headDim, headDim, _options.AttentionMultiplier, standard: true);
-        var b = Bound;
-        double m = b.HeadDimMultiplier(path ?? "", headDim);
-        return MupRules.AttentionScale(headDim, headDim / m, _options.AttentionMultiplier, standard: false);
+        var key = (path ?? "", headDim);
+        if (!_attentionScales.TryGetValue(key, out double scale))
+        {
+            var (p, _) = Resolve(_options);
+            scale = p == MupParametrization.Standard
+                ? MupRules.AttentionScale(headDim, headDim, _options.AttentionMultiplier, standard: true)
+                : MupRules.AttentionScale(headDim, headDim / Bound.HeadDimMultiplier(key.Item1, headDim), _options.AttentionMultiplier, standard: false);
+            _attentionScales[key] = scale;
+        }
+        return scale;
     }
 
     /// <summary>Attaches this binding to every <see cref="IMupSubmodule"/> below the model. Generated code calls it
@@ -209,22 +204,22 @@ public sealed partial class MupBinding
 
     private sealed record Group(List<Parameter> Parameters, double Lr, double WeightDecay, double Eps);
 
+    /// <summary>Adam (coupled weight decay) and AdamW scale lr, weight decay and eps alike.</summary>
+    private List<Group> AdamGroups(MupOptions o, double lr, double weightDecay, double eps) =>
+        Groups(o, s => (lr * s.AdamLr, weightDecay * s.AdamWeightDecay, eps * s.AdamEps));
+
     /// <summary>Parameters with equal (lr, weight decay, eps) share a group, in order of first appearance; a tensor
     /// shared by two names (weight tying) appears once.</summary>
     private List<Group> Groups(MupOptions o, Func<MupScales, (double Lr, double Wd, double Eps)> settings)
     {
-        var rows = Plan(o);
-        var named = _module.named_parameters().ToList();
         using var scope = torch.NewDisposeScope();
         var groups = new List<Group>();
         var index = new Dictionary<(double, double, double), Group>();
-        var seen = new HashSet<StorageKey>();
-        for (int i = 0; i < named.Count; i++)
+        foreach (var (plan, p) in DistinctParameters(o))
         {
-            var p = named[i].parameter;
-            if (!p.requires_grad || !seen.Add(StorageKey.Of(p)))
+            if (!p.requires_grad)
                 continue;
-            var s = settings(rows[i].Scales);
+            var s = settings(plan.Scales);
             if (!index.TryGetValue(s, out var g))
             {
                 g = new Group(new List<Parameter>(), s.Lr, s.Wd, s.Eps);
@@ -235,6 +230,28 @@ public sealed partial class MupBinding
         }
         return groups;
     }
+
+    /// <summary>Each parameter tensor once (a tensor shared by two names, as in weight tying, under its first name),
+    /// beside its plan row. Throws when the module's parameters no longer match what the binding first read.</summary>
+    private IEnumerable<(PlanRow Plan, Parameter Parameter)> DistinctParameters(MupOptions o)
+    {
+        var rows = Plan(o);
+        var named = _module.named_parameters().ToList();
+        if (named.Count != rows.Count)
+            throw Changed($"{rows.Count} parameters became {named.Count}");
+        var seen = new HashSet<StorageKey>();
+        for (int i = 0; i < named.Count; i++)
+        {
+            var (name, p) = named[i];
+            if (rows[i].Bound.Name != name)
+                throw Changed($"'{rows[i].Bound.Name}' is now '{name}'");
+            if (seen.Add(StorageKey.Of(p)))
+                yield return (rows[i], p);
+        }
+    }
+
+    private InvalidOperationException Changed(string what) => new(
+        $"The parameters of {Facts.ModelName} changed after MupGen first read them ({what}); create a new model instead of replacing layers.");
 
     private sealed record PlanRow(BoundParameter Bound, MupScales Scales, InitSpec Init);
 

@@ -268,6 +268,18 @@ public class BindingTests
     }
 
     [Fact]
+    public void Parameters_added_after_the_first_read_are_refused_by_init_and_optimizers_alike()
+    {
+        using var model = new HandMlp(128);
+        model.Mup.Describe(null);                                   // the binding reads the shapes once
+        model.register_module("extra", nn.Linear(2, 2));
+        var init = Assert.Throws<InvalidOperationException>(() => model.Mup.Initialize(null));
+        var adam = Assert.Throws<InvalidOperationException>(() => model.Mup.AdamW(0.01, 0.0, 0.9, 0.999, 1e-8, false, null));
+        Assert.Contains("changed after MupGen first read them", init.Message);
+        Assert.Equal(init.Message, adam.Message);
+    }
+
+    [Fact]
     public void Name_patterns_match_list_indices_only()
     {
         Assert.True(MupBinding.BoundModel.NameMatches("hidden.*.weight", "hidden.12.weight"));
