@@ -99,8 +99,9 @@ public sealed partial class MupBinding
                     baseSize[d] = shape[d] / m[d];
                     if (dim.Form == MupDimForm.Monomial && dim.BaseSize is { } b)
                     {
-                        double expected = b * PowerProduct(dim, symbols);
-                        if (Math.Abs(expected - shape[d]) > Math.Max(1.0, PowerProduct(dim, symbols)))
+                        double growth = PowerProduct(dim, symbols);
+                        double expected = b * growth;
+                        if (Math.Abs(expected - shape[d]) > Math.Max(1.0, growth))
                         {
                             var expectedShape = Enumerable.Range(0, shape.Length).Select(k => k == d ? expected : (double)shape[k]);
                             throw new InvalidOperationException(
@@ -113,6 +114,7 @@ public sealed partial class MupBinding
                 dims[name] = (m, baseSize);
             }
 
+            var byName = matched.ToDictionary(x => x.name);
             var bound = new List<BoundParameter>(matched.Count);
             double readoutMIn = 1.0;
             bool readoutFound = false;
@@ -126,24 +128,18 @@ public sealed partial class MupBinding
                 }
                 var (m, baseSize) = dims[name];
                 var layout = Layout.Of(fact);
-                double mIn = layout.FanIn.Aggregate(1.0, (acc, d) => acc * m[d]);
-                double mOut = layout.FanOut.Aggregate(1.0, (acc, d) => acc * m[d]);
-                double baseFanIn = layout.FanIn.Aggregate(1.0, (acc, d) => acc * baseSize[d]);
-                double actualFanIn = layout.FanIn.Aggregate(1.0, (acc, d) => acc * shape[d]);
-                string prefix = Prefix(name);
+                double mIn = Product(layout.FanIn, m);
+                double mOut = Product(layout.FanOut, m);
+                double baseFanIn = Product(layout.FanIn, baseSize);
+                double actualFanIn = Product(layout.FanIn, shape.Select(x => (double)x).ToArray());
                 bool inReadout = fact.Role == MupRole.Readout;
-                if (!fact.Tensor.Equals("weight", StringComparison.Ordinal))
+                // A bias takes its default init bound from its layer's weight fan_in.
+                if (fact.Tensor != "weight" && byName.TryGetValue(Prefix(name) + ".weight", out var weight) && weight.Fact is not null)
                 {
-                    // A bias takes its default init bound from its layer's weight fan_in.
-                    var weight = matched.FirstOrDefault(x => x.Fact is not null && x.name == prefix + ".weight");
-                    if (weight.Fact is not null)
-                    {
-                        var wl = Layout.Of(weight.Fact);
-                        var (wm, wb) = dims[weight.name];
-                        baseFanIn = wl.FanIn.Aggregate(1.0, (acc, d) => acc * wb[d]);
-                        actualFanIn = wl.FanIn.Aggregate(1.0, (acc, d) => acc * weight.Shape[d]);
-                        inReadout = weight.Fact.Role == MupRole.Readout;
-                    }
+                    var wl = Layout.Of(weight.Fact);
+                    baseFanIn = Product(wl.FanIn, dims[weight.name].Base);
+                    actualFanIn = Product(wl.FanIn, weight.Shape.Select(x => (double)x).ToArray());
+                    inReadout = weight.Fact.Role == MupRole.Readout;
                 }
                 if (fact.Role == MupRole.Readout && fact.Tensor == "weight" && !readoutFound)
                 {
@@ -243,6 +239,15 @@ public sealed partial class MupBinding
                             throw new InvalidOperationException(
                                 $"Parameter '{name}' of {facts.ModelName}: the width '{power.Symbol}' cannot be measured at run time, because no layer has a dimension equal to it at a size known at compile time. Mark the layer with a role attribute or build one layer directly from '{power.Symbol}'.");
             }
+            return result;
+        }
+
+        /// <summary>The product of <paramref name="values"/> at <paramref name="indices"/> (1 for none).</summary>
+        private static double Product(int[] indices, double[] values)
+        {
+            double result = 1.0;
+            foreach (int i in indices)
+                result *= values[i];
             return result;
         }
 
