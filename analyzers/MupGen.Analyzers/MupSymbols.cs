@@ -30,7 +30,7 @@ internal sealed class MupSymbols
     private readonly Compilation _compilation;
     private readonly Lazy<ModelTypes> _types;
     private readonly Lazy<HashSet<INamedTypeSymbol>> _blocks;
-    private readonly Lazy<HashSet<INamedTypeSymbol>> _constructed;
+    private readonly Lazy<HashSet<string>> _constructed;
     private readonly ConcurrentDictionary<INamedTypeSymbol, Lazy<Generators.Model.ModelSpec?>> _specs = new(SymbolEqualityComparer.Default);
 
     private MupSymbols(Compilation compilation, INamedTypeSymbol width, INamedTypeSymbol module)
@@ -44,7 +44,7 @@ internal sealed class MupSymbols
         Tensor = compilation.GetTypeByMetadataName(TensorName);
         _types = new Lazy<ModelTypes>(() => ModelTypes.Discover(this, compilation), LazyThreadSafetyMode.ExecutionAndPublication);
         _blocks = new Lazy<HashSet<INamedTypeSymbol>>(FindBlocks, LazyThreadSafetyMode.ExecutionAndPublication);
-        _constructed = new Lazy<HashSet<INamedTypeSymbol>>(FindConstructed, LazyThreadSafetyMode.ExecutionAndPublication);
+        _constructed = new Lazy<HashSet<string>>(FindConstructed, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public INamedTypeSymbol Width { get; }
@@ -143,69 +143,19 @@ internal sealed class MupSymbols
     public static readonly ImmutableHashSet<string> SubmoduleMembers = ImmutableHashSet.Create(
         StringComparer.Ordinal, ResidualMultiplier, "MupAttentionScale", ReadoutMultiplier, "MupInputMultiplier");
 
-    /// <summary>Source module classes a µP model constructs (<c>new Block(...)</c>, target-typed <c>new(...)</c>, in
-    /// loops and LINQ lambdas) in its constructors and field initializers, directly or through the constructors of
-    /// the classes it builds (and of their user base classes): the nested modules the generator's parser reaches.
-    /// Computed once, on first use (MUP010 asks only after its cheap syntax check has found a multiplier name).</summary>
-    public bool IsConstructedByModel(INamedTypeSymbol type) => _constructed.Value.Contains(type.OriginalDefinition);
+    /// <summary>True when a µP model builds <paramref name="type"/> as a nested module: the classes the generator's
+    /// parser reaches (<see cref="Generators.Model.ModelSpec.Reached"/>), so MUP010 agrees with what the generator
+    /// emits. Computed once, on first use (MUP010 asks only after its cheap syntax check has found a multiplier name).</summary>
+    public bool IsConstructedByModel(INamedTypeSymbol type) =>
+        _constructed.Value.Contains(type.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
 
-    private const int MaxConstructedClasses = 4096;
-
-    private HashSet<INamedTypeSymbol> FindConstructed()
+    private HashSet<string> FindConstructed()
     {
-        var constructed = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
-        var visited = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
-        var work = new Stack<INamedTypeSymbol>();
+        var reached = new HashSet<string>(StringComparer.Ordinal);
         foreach (var root in Types.Roots)
-            if (visited.Add(root.OriginalDefinition))
-                work.Push(root.OriginalDefinition);
-        while (work.Count > 0 && visited.Count < MaxConstructedClasses)
-        {
-            var type = work.Pop();
-            // Chained constructors (`: base(...)` into a user base class) build modules too.
-            for (var t = type; t is not null && t.DeclaringSyntaxReferences.Length > 0; t = t.BaseType)
-            {
-                foreach (var created in ConstructedModules(t))
-                {
-                    constructed.Add(created);
-                    if (visited.Add(created))
-                        work.Push(created);
-                }
-            }
-        }
-        return constructed;
-    }
-
-    /// <summary>The source module classes created in one class's instance constructors and member initializers.</summary>
-    private IEnumerable<INamedTypeSymbol> ConstructedModules(INamedTypeSymbol type)
-    {
-        foreach (var member in type.GetMembers())
-        {
-            if (member.IsStatic || member is not (IMethodSymbol { MethodKind: MethodKind.Constructor } or IFieldSymbol or IPropertySymbol))
-                continue;
-            foreach (var reference in member.DeclaringSyntaxReferences)
-            {
-                var syntax = reference.GetSyntax();
-                SyntaxNode? body = syntax switch
-                {
-                    ConstructorDeclarationSyntax c => c,
-                    VariableDeclaratorSyntax v => v.Initializer,
-                    PropertyDeclarationSyntax p => p.Initializer,
-                    _ => null,
-                };
-                if (body is null)
-                    continue;
-#pragma warning disable RS1030 // the driver's caching semantic-model provider serves this model
-                var model = _compilation.GetSemanticModel(syntax.SyntaxTree);
-#pragma warning restore RS1030
-                if (model.GetOperation(body) is not { } operation)
-                    continue;
-                foreach (var creation in operation.DescendantsAndSelf().OfType<IObjectCreationOperation>())
-                    if (creation.Type is INamedTypeSymbol { TypeKind: TypeKind.Class } created
-                        && created.DeclaringSyntaxReferences.Length > 0 && IsModule(created))
-                        yield return created.OriginalDefinition;
-            }
-        }
+            if (Parse(root, CancellationToken.None) is { } spec)
+                reached.UnionWith(spec.Reached);
+        return reached;
     }
 
     /// <summary>What the generator already wrote for a root, read from its generated part (<c>*.Mup.g.cs</c>): whether

@@ -166,7 +166,8 @@ public sealed partial class MupGenerator
                 parameters.ToEquatableArray(),
                 facts.Attention.ToEquatableArray(),
                 submodules.ToEquatableArray(),
-                attach);
+                attach,
+                facts.Reached.Select(t => t.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToEquatableArray());
         }
 
         private static IOperation StripConversions(IOperation operation)

@@ -21,6 +21,8 @@ internal enum DimForm { Fixed, Monomial, Affine }
 /// <param name="Submodules">The partial nested module classes the model builds, which get IMupSubmodule members.</param>
 /// <param name="AttachSubmodules">Emit a RegisterComponents override that attaches the binding to nested modules:
 /// the model builds user module classes and does not declare RegisterComponents itself.</param>
+/// <param name="Reached">Fully qualified names of every user module class the model builds, partial or not (the
+/// analyzers read it for MUP010: a non-partial one gets no members).</param>
 internal sealed record ModelSpec(
     string HintName,
     string? Namespace,
@@ -32,7 +34,8 @@ internal sealed record ModelSpec(
     EquatableArray<ParameterSpec> Parameters,
     EquatableArray<AttentionSpec> Attention = default,
     EquatableArray<SubmoduleSpec> Submodules = default,
-    bool AttachSubmodules = false);
+    bool AttachSubmodules = false,
+    EquatableArray<string> Reached = default);
 
 /// <summary>The head dimension a module passes to MupAttentionScale, read from its constructor environment.</summary>
 /// <param name="Module">The module path in named_modules() (<c>blocks.*.attn</c>), "" for the model itself.</param>
