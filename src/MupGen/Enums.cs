@@ -1,6 +1,6 @@
 namespace MupGen;
 
-/// <summary>The scaling role of a parameter tensor (PARAMETRIZATION.md, "Roles").</summary>
+/// <summary>The scaling role of a parameter tensor (docs/RULES.md, "Roles").</summary>
 public enum MupRole
 {
     /// <summary>Fixed fan_in, width-scaled fan_out: embeddings, the first Linear.</summary>
