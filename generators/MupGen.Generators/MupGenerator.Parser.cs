@@ -125,7 +125,7 @@ public sealed partial class MupGenerator
                             _ => null,
                         };
                         if (member is not null && symbols.TryGetValue(member, out var symbolRef)
-                            && StripConversions(assignment.Value) is IParameterReferenceOperation source)
+                            && assignment.Value.WithoutConversions() is IParameterReferenceOperation source)
                             walker.Alias(source.Parameter, symbolRef);
                     }
                 }
@@ -177,13 +177,6 @@ public sealed partial class MupGenerator
                 submodules.ToEquatableArray(),
                 attach,
                 facts.Reached.Select(t => t.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToEquatableArray());
-        }
-
-        private static IOperation StripConversions(IOperation operation)
-        {
-            while (operation is IConversionOperation conversion)
-                operation = conversion.Operand;
-            return operation;
         }
 
         private static bool IsPartialChain(INamedTypeSymbol type, CancellationToken ct)
