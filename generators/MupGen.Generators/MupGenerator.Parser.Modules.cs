@@ -182,7 +182,7 @@ public sealed partial class MupGenerator
                     var nameArgument = call.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) ?? call.Arguments[0];
                     var valueArgument = call.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 1) ?? call.Arguments[1];
                     var value = walker.EvalArgument(valueArgument);
-                    var source = ConstructorWalker.Unwrap(valueArgument.Value) switch
+                    var source = valueArgument.Value.WithoutConversions() switch
                     {
                         IFieldReferenceOperation f => (ISymbol)f.Field,
                         ILocalReferenceOperation l => l.Local,

@@ -116,7 +116,7 @@ public sealed partial class MupGenerator
                             _ => null,
                         };
                         if (member is not null && symbols.TryGetValue(member, out var symbolRef)
-                            && StripConversions(assignment.Value) is IParameterReferenceOperation source)
+                            && assignment.Value.WithoutConversions() is IParameterReferenceOperation source)
                             walker.Alias(source.Parameter, symbolRef);
                     }
                 }
@@ -170,13 +170,6 @@ public sealed partial class MupGenerator
                 facts.Reached.Select(t => t.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToEquatableArray(),
                 facts.Unresolved.ToEquatableArray(),
                 facts.AttentionLayers.ToEquatableArray());
-        }
-
-        private static IOperation StripConversions(IOperation operation)
-        {
-            while (operation is IConversionOperation conversion)
-                operation = conversion.Operand;
-            return operation;
         }
 
         private static bool IsPartialChain(INamedTypeSymbol type, CancellationToken ct)

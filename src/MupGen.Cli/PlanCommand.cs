@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using MupGen.Scaling;
@@ -91,62 +92,65 @@ public sealed record PlanResult(
     private static string Fixed(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 }
 
-/// <summary>The <c>mupgen plan</c> command: parses its options and computes a <see cref="PlanResult"/>.</summary>
+/// <summary>The <c>mupgen plan</c> command: its options, its parser and the computation of a <see cref="PlanResult"/>.</summary>
 public static class PlanCommand
 {
-    /// <summary>The help text of <c>mupgen plan</c>.</summary>
-    public const string Help =
-        "usage: mupgen plan --flops <C> [options]\n" +
-        "\n" +
-        "Compute-optimal model size and tokens for a FLOP budget (Chinchilla, C = 6*N*D), the expected loss, a batch\n" +
-        "size, and how to move the learning rate when the batch changes. Batch sizes are tokens per optimizer step.\n" +
-        "\n" +
-        "  --flops <C>           training compute in FLOPs (required), e.g. 1e21\n" +
-        "  --tokens <D>          unique tokens available: caps D at one epoch and grows N to spend the budget\n" +
-        "  --batch <tokens>      the batch size in use now (tokens per step); adds the lr factor to move to the\n" +
-        "                        suggested batch and warns when it is past the Adam peak\n" +
-        "  --noise-scale <tok>   a measured gradient noise scale B_noise in tokens (GradientNoiseScaleHook); used\n" +
-        "                        as the batch size and the surge peak instead of Kaplan's B_crit\n" +
-        "  --law chinchilla|epoch  Hoffmann et al. 2022 approach 3 (default) or the Epoch AI refit (2024)\n";
+    /// <summary>The <c>plan</c> command, ready to add to the root command.</summary>
+    public static Command Create() => new Symbols().Command;
 
-    /// <summary>Parses the options after <c>plan</c>.</summary>
+    /// <summary>Parses the options after <c>plan</c> (for callers and tests that want the options, not the text).</summary>
     /// <exception cref="CliUsageException">An option is unknown, repeated, missing its value or out of range; the
     /// message names it.</exception>
     public static PlanOptions Parse(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        double? flops = null, tokens = null, batch = null, noise = null;
-        var law = PlanLaw.Chinchilla;
-        for (int i = 0; i < args.Count; i++)
+        var symbols = new Symbols();
+        var result = symbols.Command.Parse(args);
+        CliOptions.ThrowIfErrors(result);
+        return symbols.Bind(result);
+    }
+
+    /// <summary>The options of one <c>plan</c> command instance (System.CommandLine reads values by option instance).</summary>
+    private sealed class Symbols
+    {
+        public readonly Option<double?> Flops = CliOptions.PositiveNumber("--flops", "C",
+            "Training compute in FLOPs (required), e.g. 1e21; C = 6*N*D.", required: true);
+        public readonly Option<double?> Tokens = CliOptions.PositiveNumber("--tokens", "D",
+            "Unique tokens available: caps D at one epoch and grows N to spend the budget.");
+        public readonly Option<double?> Batch = CliOptions.PositiveNumber("--batch", "tokens",
+            "The batch size in use now, in tokens per optimizer step; adds the lr factor to move to the suggested " +
+            "batch and warns when it is past the Adam peak.");
+        public readonly Option<double?> NoiseScale = CliOptions.PositiveNumber("--noise-scale", "tokens",
+            "A measured gradient noise scale B_noise in tokens (GradientNoiseScaleHook); used as the batch size and " +
+            "the surge peak instead of Kaplan's B_crit.");
+        public readonly Option<PlanLaw?> Law = CliOptions.Choice("--law",
+            "Chinchilla constants: chinchilla = Hoffmann et al. 2022 approach 3 (the default), epoch = the Epoch AI " +
+            "refit (Besiroglu et al. 2024).",
+            new[] { ("chinchilla", PlanLaw.Chinchilla), ("epoch", PlanLaw.Epoch) });
+        public readonly Command Command;
+
+        public Symbols()
         {
-            string option = args[i];
-            if (option is not ("--flops" or "--tokens" or "--batch" or "--noise-scale" or "--law"))
-                throw new CliUsageException(option, $"unknown option '{option}' for plan (options: --flops, --tokens, --batch, --noise-scale, --law).");
-            if (!seen.Add(option))
-                throw new CliUsageException(option, $"{option} is given more than once.");
-            if (i + 1 >= args.Count)
-                throw new CliUsageException(option, $"{option} needs a value.");
-            string value = args[++i];
-            switch (option)
+            Command = new Command("plan",
+                "Compute-optimal model size and tokens for a FLOP budget (Chinchilla, C = 6*N*D), the expected loss, a " +
+                "batch size, and how to move the learning rate when the batch changes. Batch sizes are tokens per " +
+                "optimizer step.")
             {
-                case "--flops": flops = PositiveNumber(option, value); break;
-                case "--tokens": tokens = PositiveNumber(option, value); break;
-                case "--batch": batch = PositiveNumber(option, value); break;
-                case "--noise-scale": noise = PositiveNumber(option, value); break;
-                default:
-                    law = value switch
-                    {
-                        "chinchilla" => PlanLaw.Chinchilla,
-                        "epoch" => PlanLaw.Epoch,
-                        _ => throw new CliUsageException(option, $"--law must be 'chinchilla' or 'epoch' (got '{value}')."),
-                    };
-                    break;
-            }
+                Flops, Tokens, Batch, NoiseScale, Law,
+            };
+            Command.SetAction(result =>
+            {
+                result.InvocationConfiguration.Output.Write(Run(Bind(result)).Format());
+                return MupGenCli.Success;
+            });
         }
-        if (flops is null)
-            throw new CliUsageException("--flops", "--flops is required: the training compute budget in FLOPs, e.g. --flops 1e21.");
-        return new PlanOptions(flops.Value, tokens, batch, noise, law);
+
+        public PlanOptions Bind(ParseResult result) => new(
+            result.GetValue(Flops)!.Value,
+            result.GetValue(Tokens),
+            result.GetValue(Batch),
+            result.GetValue(NoiseScale),
+            result.GetValue(Law) ?? PlanLaw.Chinchilla);
     }
 
     /// <summary>Computes the plan.</summary>
@@ -195,14 +199,6 @@ public static class PlanCommand
 
         return new PlanResult(options, lawName, allocation, suggested, measured, noise, allocation.Tokens / suggested,
             reference, adam.Factor(reference, 2 * reference), sgd.Factor(reference, 2 * reference), adamTo, sgdTo, warnings);
-    }
-
-    private static double PositiveNumber(string option, string text)
-    {
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
-            throw new CliUsageException(option, $"{option} must be a positive finite number (got '{text}').");
-        Check(option, value);
-        return value;
     }
 
     private static void Check(string option, double value)

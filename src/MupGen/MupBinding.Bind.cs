@@ -361,7 +361,7 @@ public sealed partial class MupBinding
         }
     }
 
-    /// <summary>Which dimensions of a tensor are fan_in and fan_out (PARAMETRIZATION.md, Notation).</summary>
+    /// <summary>Which dimensions of a tensor are fan_in and fan_out (docs/RULES.md, Notation).</summary>
     internal readonly record struct Layout(int[] FanIn, int[] FanOut)
     {
         public static Layout Of(MupParameterFact fact)

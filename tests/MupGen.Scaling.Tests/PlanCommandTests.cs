@@ -110,15 +110,16 @@ public class PlanCommandTests
     [InlineData("--flops", new[] { "plan", "--flops", "-1e21" }, "--flops must be a positive finite number")]
     [InlineData("--flops", new[] { "plan", "--flops", "NaN" }, "--flops must be a positive finite number (got 'NaN')")]
     [InlineData("--flops", new[] { "plan", "--flops", "lots" }, "--flops must be a positive finite number (got 'lots')")]
-    [InlineData("--flops", new[] { "plan" }, "--flops is required")]
-    [InlineData("--flops", new[] { "plan", "--flops" }, "--flops needs a value")]
+    [InlineData("--flops", new[] { "plan", "--flops", "1,5" }, "--flops must be a positive finite number (got '1,5')")]
+    [InlineData("--flops", new[] { "plan" }, "Option '--flops' is required")]
+    [InlineData("--flops", new[] { "plan", "--flops" }, "Required argument missing for option: '--flops'")]
     [InlineData("--batch", new[] { "plan", "--flops", "1e21", "--batch", "-4" }, "--batch must be a positive finite number")]
     [InlineData("--tokens", new[] { "plan", "--flops", "1e21", "--tokens", "Infinity" }, "--tokens must be a positive finite number")]
     [InlineData("--noise-scale", new[] { "plan", "--flops", "1e21", "--noise-scale", "0" }, "--noise-scale must be a positive finite number")]
     [InlineData("--law", new[] { "plan", "--flops", "1e21", "--law", "kaplan" }, "--law must be 'chinchilla' or 'epoch' (got 'kaplan')")]
-    [InlineData("--batchsize", new[] { "plan", "--flops", "1e21", "--batchsize", "4" }, "unknown option '--batchsize'")]
-    [InlineData("--flops", new[] { "plan", "--flops", "1e21", "--flops", "1e22" }, "--flops is given more than once")]
-    public void Invalid_options_exit_2_naming_the_option(string option, string[] args, string message)
+    [InlineData("--batchsize", new[] { "plan", "--flops", "1e21", "--batchsize", "4" }, "Unrecognized command or argument '--batchsize'")]
+    [InlineData("--flops", new[] { "plan", "--flops", "1e21", "--flops", "1e22" }, "Option '--flops' expects a single argument but 2 were provided")]
+    public void Invalid_options_exit_2_naming_the_option_and_print_the_usage(string option, string[] args, string message)
     {
         var (code, text, err) = Cli(args);
         Assert.Equal(MupGenCli.UsageError, code);
@@ -126,8 +127,12 @@ public class PlanCommandTests
         Assert.StartsWith("mupgen: ", err);
         Assert.Contains(message, err);
         Assert.Contains(option, err);
+        // The usage of the command follows the message, on stderr, so stdout stays clean for --json readers.
+        Assert.Contains("Usage:\n  mupgen plan [options]", err.Replace("\r\n", "\n"));
+        Assert.Contains("--noise-scale <tokens>", err);
         var e = Assert.Throws<CliUsageException>(() => PlanCommand.Run(PlanCommand.Parse(args.Skip(1).ToArray())));
         Assert.Equal(option, e.Option);
+        Assert.Contains(message, e.Message);
     }
 
     [Fact]
@@ -141,13 +146,39 @@ public class PlanCommandTests
     [Fact]
     public void Help_and_unknown_commands()
     {
-        var (code, text, _) = Cli("plan", "--help");
+        var (code, text, err) = Cli("plan", "--help");
         Assert.Equal(0, code);
-        Assert.Contains("--noise-scale", text);
-        Assert.Equal(0, Cli("help").Code);
-        Assert.Equal(MupGenCli.UsageError, Cli().Code);
-        var (bad, _, err) = Cli("train");
+        Assert.Equal("", err);
+        Assert.Contains("mupgen plan [options]", text);
+        foreach (var option in new[] { "--flops <C>", "--tokens <D>", "--batch <tokens>", "--noise-scale <tokens>", "--law <chinchilla|epoch>" })
+            Assert.Contains(option, text);
+        var (rootCode, rootText, _) = Cli("--help");
+        Assert.Equal(0, rootCode);
+        Assert.Contains("plan", rootText);
+
+        var (none, noneOut, noneErr) = Cli();
+        Assert.Equal(MupGenCli.UsageError, none);
+        Assert.Equal("", noneOut);
+        Assert.Contains("mupgen: Required command was not provided.", noneErr);
+        Assert.Contains("mupgen [command] [options]", noneErr);
+
+        var (bad, _, badErr) = Cli("train");
         Assert.Equal(MupGenCli.UsageError, bad);
-        Assert.Contains("unknown command 'train'", err);
+        Assert.Contains("mupgen: Unrecognized command or argument 'train'.", badErr);
+        Assert.Contains("Commands:", badErr);
+    }
+
+    [Fact]
+    public void Every_command_and_option_has_help_text()
+    {
+        var root = MupGenCli.CreateRootCommand();
+        Assert.NotEmpty(root.Subcommands);
+        foreach (var command in root.Subcommands)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(command.Description), command.Name);
+            Assert.NotEmpty(command.Options);
+            foreach (var option in command.Options)
+                Assert.False(string.IsNullOrWhiteSpace(option.Description), command.Name + " " + option.Name);
+        }
     }
 }

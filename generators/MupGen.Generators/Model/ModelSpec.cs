@@ -6,8 +6,18 @@ namespace MupGen.Generators.Model;
 /// <summary>Mirror of <c>MupGen.MupRole</c> (the generator cannot reference the net10 runtime assembly).</summary>
 internal enum Role { Input, Hidden, Readout, Vector, Fixed, Unresolved }
 
-/// <summary>Mirror of <c>MupGen.MupLayerKind</c>.</summary>
-internal enum LayerKind { Linear, Embedding, LayerNorm, Conv1d, Conv2d, Other }
+/// <summary>Mirror of <c>MupGen.MupLayerKind</c> and <c>MupGen.Catalog.CatalogKind</c> (same names, same order; a
+/// test checks it). The emitter writes the name.</summary>
+internal enum LayerKind
+{
+    Linear, Embedding, LayerNorm, Conv1d, Conv2d, Other,
+    Bilinear, EmbeddingBag, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d,
+    GroupNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d,
+    PReLU, MultiheadAttention,
+    TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder, Transformer,
+    LSTM, GRU, RNN, LSTMCell, GRUCell, RNNCell,
+    Parameter,
+}
 
 /// <summary>Mirror of <c>MupGen.Facts.MupDimForm</c>.</summary>
 internal enum DimForm { Fixed, Monomial, Affine }
