@@ -9,7 +9,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-// µP end to end on the MLP of API.md: the per-parameter table the generator's facts give, a coordinate check
+// µP end to end on the MLP of docs/API.md: the per-parameter table the generator's facts give, a coordinate check
 // (µP beside SP) and an LR-transfer sweep showing the best learning rate stay put under µP as the width grows.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null)
