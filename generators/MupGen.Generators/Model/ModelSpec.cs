@@ -23,7 +23,8 @@ internal enum LayerKind
 internal enum DimForm { Fixed, Monomial, Affine }
 
 /// <summary>One model class to emit.</summary>
-/// <param name="HintName">Fully qualified class name used for the output file name.</param>
+/// <param name="HintName">The class's identity (Parser.HintNameOf: metadata names, '.' between namespaces, '+' before a
+/// nested type); the generator replaces it by a valid file name unique ignoring case (HintNames.Assign) before emitting.</param>
 /// <param name="Namespace">The namespace, or null for the global namespace.</param>
 /// <param name="ContainingTypes">Outer types, outermost first, as their declaration headers (<c>partial class Outer</c>).</param>
 /// <param name="Declaration">The class's own declaration header without modifiers other than partial (<c>partial class Mlp</c>).</param>
@@ -53,7 +54,8 @@ internal sealed record AttentionSpec(string Module, DimSpec HeadDim);
 
 /// <summary>A nested module class (block, attention, MLP) that gets the IMupSubmodule members: same class for every
 /// model and call site, so models that share it give one file.</summary>
-/// <param name="HintName">Fully qualified class name used for the output file name.</param>
+/// <param name="HintName">The class's identity (Parser.HintNameOf: metadata names, '.' between namespaces, '+' before a
+/// nested type); the generator replaces it by a valid file name unique ignoring case (HintNames.Assign) before emitting.</param>
 /// <param name="ClassName">The class name, for the "not attached" message.</param>
 internal sealed record SubmoduleSpec(
     string HintName,
