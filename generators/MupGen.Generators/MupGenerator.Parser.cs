@@ -176,7 +176,9 @@ public sealed partial class MupGenerator
                 facts.Attention.ToEquatableArray(),
                 submodules.ToEquatableArray(),
                 attach,
-                facts.Reached.Select(t => t.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToEquatableArray());
+                facts.Reached.Select(t => t.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToEquatableArray(),
+                facts.Unresolved.ToEquatableArray(),
+                facts.AttentionLayers.ToEquatableArray());
         }
 
         private static bool IsPartialChain(INamedTypeSymbol type, CancellationToken ct)
@@ -284,6 +286,7 @@ public sealed partial class MupGenerator
             public INamedTypeSymbol? WidthInvariantAttribute { get; private set; }
             public INamedTypeSymbol? ComponentNameAttribute { get; private set; }
             public INamedTypeSymbol? Submodule { get; private set; }
+            public INamedTypeSymbol? Parameter { get; private set; }
 
             public static KnownTypes? Create(Compilation compilation)
             {
@@ -304,8 +307,12 @@ public sealed partial class MupGenerator
                     WidthInvariantAttribute = compilation.GetTypeByMetadataName(TypeNames.WidthInvariantAttribute),
                     ComponentNameAttribute = compilation.GetTypeByMetadataName(TypeNames.ComponentNameAttribute),
                     Submodule = compilation.GetTypeByMetadataName(TypeNames.Submodule),
+                    Parameter = compilation.GetTypeByMetadataName(TypeNames.Parameter),
                 };
             }
+
+            public bool IsParameter(ITypeSymbol? type) =>
+                type is not null && Parameter is not null && SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, Parameter);
 
             public bool IsModule(ITypeSymbol? type)
             {
@@ -314,6 +321,25 @@ public sealed partial class MupGenerator
                         return true;
                 return false;
             }
+
+            /// <summary>TorchSharp layers without parameters (activations, dropout, pooling, padding, reshaping): a
+            /// field or list item of one of these has nothing to describe. Any other TorchSharp layer the generator does
+            /// not know is reported, never assumed parameter-free.</summary>
+            public static bool IsParameterless(string name) => Parameterless.Contains(name);
+
+            private static readonly HashSet<string> Parameterless = new(StringComparer.Ordinal)
+            {
+                "ReLU", "ReLU6", "RReLU", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Sigmoid", "LogSigmoid",
+                "Tanh", "Tanhshrink", "Hardtanh", "Hardswish", "Hardsigmoid", "Hardshrink", "Softshrink", "Softsign",
+                "Softplus", "Softmax", "Softmax2d", "Softmin", "LogSoftmax", "GLU", "Threshold",
+                "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout",
+                "Identity", "Flatten", "Unflatten", "Upsample", "PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "Fold", "Unfold",
+                "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+                "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
+                "LPPool1d", "LPPool2d", "FractionalMaxPool2d", "FractionalMaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
+                "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
+                "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "LocalResponseNorm", "CosineSimilarity", "PairwiseDistance",
+            };
 
             /// <summary>The layer kind of a declared field type (TorchSharp.Modules.Linear, ...), when it is one the generator knows.</summary>
             public static LayerKind? KindOf(ITypeSymbol type)
