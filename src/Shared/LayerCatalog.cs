@@ -428,6 +428,102 @@ namespace MupGen.Catalog
             return null;
         }
 
+        /// <summary>
+        /// The tensors a call with these arguments registers, in named_parameters order, with their concrete names
+        /// and shapes. <paramref name="argument"/> returns an argument's value: a <see cref="long"/>, a
+        /// <see cref="bool"/>, a <c>long[]</c> (a tuple kernel size or a normalized_shape array) or null when the
+        /// argument is null or not given (the entry's default applies). Throws when a required argument is missing.
+        /// </summary>
+        public IReadOnlyList<CatalogInstance> Instantiate(Func<string, object?> argument)
+        {
+            object? Value(string name) => argument(name) ?? Argument(name)?.Default;
+            long? Long(string name) => Value(name) switch { long l => l, int i => i, _ => null };
+            bool Flag(string name) => Value(name) is true;
+
+            bool Holds(CatalogCondition c)
+            {
+                long? embed = Long("embedded_dim"), k = Long("kdim") ?? embed, v = Long("vdim") ?? embed;
+                bool same = k == embed && v == embed;
+                return c.Kind switch
+                {
+                    CatalogConditionKind.IsTrue => Flag(c.Argument!),
+                    CatalogConditionKind.QkvSameDim => same,
+                    _ => !same,
+                };
+            }
+
+            long[] Shape(CatalogTensor t)
+            {
+                var shape = new List<long>();
+                foreach (var d in t.Dims)
+                {
+                    if (d.Times.Length == 1 && Value(d.Times[0]) is long[] items)
+                    {
+                        if (d.Element >= 0)
+                            shape.Add(items[d.Element]);
+                        else
+                            shape.AddRange(items);
+                        continue;
+                    }
+                    shape.Add(d.Evaluate(Long, Flag));
+                }
+                return shape.ToArray();
+            }
+
+            var result = new List<CatalogInstance>();
+            int stackCount(string prefix)
+            {
+                foreach (var s in Stacks)
+                    if (prefix.StartsWith(s.Prefix, StringComparison.Ordinal))
+                        return (int)(Long(s.CountArgument) ?? throw new ArgumentException("argument '" + s.CountArgument + "' has no value"));
+                return 1;
+            }
+
+            // Stacks: group templates by their stack prefix, in template order, and repeat each group per index.
+            int i = 0;
+            while (i < Tensors.Length)
+            {
+                var t = Tensors[i];
+                int hole = t.Name.IndexOf("{index}", StringComparison.Ordinal);
+                if (hole < 0)
+                {
+                    if (t.Layers == CatalogLayers.Single)
+                    {
+                        if (Array.TrueForAll(t.Conditions, Holds))
+                            result.Add(new CatalogInstance(t.Name, Shape(t), t));
+                        i++;
+                        continue;
+                    }
+                    // A recurrent stack: every template of the entry is one; order by layer, direction, template.
+                    long layers = Long("numLayers") ?? 1;
+                    bool bidirectional = Flag("bidirectional");
+                    for (long layer = 0; layer < layers; layer++)
+                        foreach (var direction in bidirectional ? new[] { "", "_reverse" } : new[] { "" })
+                            foreach (var r in Tensors)
+                            {
+                                if (r.Layers == CatalogLayers.First && layer != 0) continue;
+                                if (r.Layers == CatalogLayers.Later && layer == 0) continue;
+                                if (!Array.TrueForAll(r.Conditions, Holds)) continue;
+                                var name = r.Name.Replace("{layer}", layer.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                                                 .Replace("{direction}", direction);
+                                result.Add(new CatalogInstance(name, Shape(r), r));
+                            }
+                    break;
+                }
+                var prefix = t.Name.Substring(0, hole);
+                int end = i;
+                while (end < Tensors.Length && Tensors[end].Name.StartsWith(prefix + "{index}", StringComparison.Ordinal))
+                    end++;
+                int count = stackCount(prefix);
+                for (int index = 0; index < count; index++)
+                    for (int j = i; j < end; j++)
+                        if (Array.TrueForAll(Tensors[j].Conditions, Holds))
+                            result.Add(new CatalogInstance(Tensors[j].Name.Replace("{index}", index.ToString(System.Globalization.CultureInfo.InvariantCulture)), Shape(Tensors[j]), Tensors[j]));
+                i = end;
+            }
+            return result;
+        }
+
         /// <summary>The template a tensor's <see cref="CatalogInit.FromTensor"/> names, with the concrete tensor's
         /// placeholders (recurrent layer index, direction, stack index) carried over: in
         /// <c>layers.3.linear1.bias</c> the weight is <c>layers.3.linear1.weight</c>.</summary>
@@ -438,6 +534,23 @@ namespace MupGen.Catalog
             int sdot = siblingTemplate.LastIndexOf('.');
             return (dot < 0 ? "" : concreteName.Substring(0, dot + 1)) + siblingTemplate.Substring(sdot + 1);
         }
+    }
+
+    /// <summary>One concrete tensor of a layer call: its name relative to the layer, its shape, its template.</summary>
+    internal sealed class CatalogInstance
+    {
+        public CatalogInstance(string name, long[] shape, CatalogTensor template)
+        {
+            Name = name;
+            Shape = shape;
+            Template = template;
+        }
+
+        public string Name { get; }
+        public long[] Shape { get; }
+        public CatalogTensor Template { get; }
+
+        public override string ToString() => Name + " [" + string.Join(", ", Shape) + "]";
     }
 
     /// <summary>The catalog: every TorchSharp 0.107 layer with parameters.</summary>
