@@ -124,6 +124,10 @@ if [ "$needs_fix" -eq 1 ]; then
 else
   check "build left libLibTorchSharp.so alone (libstdc++ has the version)" "$(cmp -s "$native_out" "$native_cache"; echo $?)"
 fi
+if [ "$needs_fix" -eq 1 ] && command -v ldd > /dev/null; then
+  check "ldd: the patched copy needs GLIBCXX_3.4.32 only weakly" \
+    "$(ldd "$native_out" 2>&1 | grep -q "weak version .GLIBCXX_3.4.32' not found" && ! ldd "$native_out" 2>&1 | grep -v 'weak version' | grep -q "version .GLIBCXX_3.4.32' not found"; echo $?)"
+fi
 check "the NuGet cache's libLibTorchSharp.so is unchanged" "$([ "$(sha256sum "$native_cache" | cut -d' ' -f1)" = "$cache_sum_before" ]; echo $?)"
 
 # 2. Run: init and one optimizer step, checked by the program itself.
@@ -151,8 +155,13 @@ if [ "$needs_fix" -eq 1 ]; then
   # ... and that copy is what users without the fix get: TorchSharp does not load (the fix is what makes it work).
   (cd "$app" && dotnet run --no-build </dev/null > "$work/run-unpatched.log" 2>&1)
   status=$?
-  check "without the fix TorchSharp does not load here (GLIBCXX_3.4.32 not found)" \
-    "$([ "$status" -ne 0 ] && grep -q 'GLIBCXX_3.4.32' "$work/run-unpatched.log"; echo $?)"
+  # TorchSharp's message does not say why; the loader (ldd) does: a strong requirement this libstdc++ cannot meet.
+  check "without the fix TorchSharp does not load here (LibTorchSharp fails to load)" \
+    "$([ "$status" -ne 0 ] && grep -q 'Failed to load native component LibTorchSharp' "$work/run-unpatched.log"; echo $?)"
+  if command -v ldd > /dev/null; then
+    check "ldd: the unpatched copy needs GLIBCXX_3.4.32 (strong)" \
+      "$(ldd "$native_out" 2>&1 | grep -v 'weak version' | grep -q "version .GLIBCXX_3.4.32' not found"; echo $?)"
+  fi
 fi
 
 # 4b. MupGenPatchTorchSharpNative=always patches whatever the build machine's libstdc++ provides.
