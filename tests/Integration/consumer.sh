@@ -92,7 +92,7 @@ status=$?
 [ "$status" -ne 0 ] && cat "$work/new.log" "$work/add.log"
 check "dotnet new console + dotnet add package TorchSharp-cpu, MupGen" "$status"
 [ "$status" -ne 0 ] && finish
-cp "$root/tests/Integration/Consumer/Program.cs" "$app/Program.cs"
+cp "$root/tests/Integration/Consumer/Program.cs" "$root/tests/Integration/Consumer/Model.cs" "$app/"
 
 # Where the loader finds the native library, and whether this machine's libstdc++ needs the fix.
 native_cache="$cache/torchsharp/$torchsharp/runtimes/linux-x64/native/libLibTorchSharp.so"
@@ -186,6 +186,37 @@ if [ "$status" -eq 0 ]; then
   status=$?
   check "the published consumer runs (CONSUMER OK)" "$([ "$status" -eq 0 ] && grep -q '^CONSUMER OK$' "$work/run-published.log"; echo $?)"
   [ "$status" -ne 0 ] && sed 's/^/   /' "$work/run-published.log" | head -n 20
+fi
+# 6. Transitive: a console app that references only a class library (MupGen + TorchSharp-cpu + the model) gets the
+#    build step through buildTransitive, and runs.
+echo "== consumer: through a class library (buildTransitive)"
+lib="$work/ModelLib"; tapp="$work/App"
+mkdir -p "$lib" "$tapp"
+(
+  cd "$lib" &&
+  dotnet new classlib --framework net10.0 --name ModelLib --output . </dev/null > "$work/new-lib.log" 2>&1 &&
+  rm -f Class1.cs && cp "$root/tests/Integration/Consumer/Model.cs" . &&
+  dotnet add package TorchSharp-cpu --version "$torchsharp_cpu" </dev/null >> "$work/new-lib.log" 2>&1 &&
+  dotnet add package MupGen --version "$version" </dev/null >> "$work/new-lib.log" 2>&1 &&
+  cd "$tapp" &&
+  dotnet new console --framework net10.0 --name App --output . </dev/null >> "$work/new-lib.log" 2>&1 &&
+  cp "$root/tests/Integration/Consumer/TransitiveProgram.cs" Program.cs &&
+  dotnet add reference "$lib/ModelLib.csproj" </dev/null >> "$work/new-lib.log" 2>&1 &&
+  dotnet build -nologo -v:n </dev/null > "$work/build-app.log" 2>&1
+)
+status=$?
+[ "$status" -ne 0 ] && { cat "$work/new-lib.log"; grep -E "error" "$work/build-app.log" | sort -u | head -n 20; }
+check "an app referencing a library that references MupGen builds" "$status"
+if [ "$status" -eq 0 ]; then
+  tnative="$tapp/bin/Debug/net10.0/runtimes/linux-x64/native/libLibTorchSharp.so"
+  if [ "$needs_fix" -eq 1 ]; then
+    check "the app's copy of libLibTorchSharp.so is patched (buildTransitive)" \
+      "$(grep -q "MupGen: marked GLIBCXX_3.4.32 weak in $tapp/" "$work/build-app.log" && [ -f "$tnative" ] && ! cmp -s "$tnative" "$native_cache"; echo $?)"
+  fi
+  (cd "$tapp" && dotnet run --no-build </dev/null > "$work/run-app.log" 2>&1)
+  status=$?
+  [ "$status" -ne 0 ] && sed 's/^/   /' "$work/run-app.log" | head -n 20
+  check "the app runs the library's µP model (TRANSITIVE OK)" "$([ "$status" -eq 0 ] && grep -q '^TRANSITIVE OK$' "$work/run-app.log"; echo $?)"
 fi
 check "the NuGet cache's libLibTorchSharp.so is still unchanged" "$([ "$(sha256sum "$native_cache" | cut -d' ' -f1)" = "$cache_sum_before" ]; echo $?)"
 

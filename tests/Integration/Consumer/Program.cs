@@ -1,5 +1,5 @@
 // The program tests/Integration/consumer.sh builds in a fresh console project that references the packed MupGen
-// package and TorchSharp-cpu from NuGet, as a user's would. The model is docs/API.md's, pasted as a user pastes it.
+// package and TorchSharp-cpu from NuGet, as a user's would, with Model.cs (docs/API.md's model, as a user pastes it).
 // Prints one "ok ..." or "FAIL ..." line per check and exits 1 if any check failed.
 using System.Globalization;
 using System.Linq;
@@ -75,21 +75,3 @@ Check(moved > 0.5 * 3e-3 / 16 && moved < 2 * 3e-3 / 16,
 
 Console.WriteLine(failures == 0 ? "CONSUMER OK" : $"CONSUMER FAILED ({failures} checks)");
 return failures == 0 ? 0 : 1;
-
-public partial class Mlp : Module<Tensor, Tensor>
-{
-    private readonly Linear input;                     // Input:  fan_in 32 is finite, fan_out = width
-    private readonly Linear hidden;                    // Hidden: width -> width
-    [ReadoutLayer] private readonly Linear readout;    // Readout: width -> 10
-
-    public Mlp([Width(64)] int width, int features = 32, int classes = 10) : base(nameof(Mlp))
-    {
-        input = Linear(features, width);
-        hidden = Linear(width, width);
-        readout = Linear(width, classes);
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x)
-        => readout.call(functional.relu(hidden.call(functional.relu(input.call(x)))) * MupReadoutMultiplier);
-}
