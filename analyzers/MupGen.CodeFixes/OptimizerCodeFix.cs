@@ -13,6 +13,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using MupGen.Analyzers;
+using MupGen.Generators;
 using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
 
 namespace MupGen.CodeFixes;
@@ -103,7 +104,7 @@ public sealed class OptimizerCodeFix : CodeFixProvider
         if (arguments.IsDefaultOrEmpty)
             return null;
         var parametersArgument = arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0);
-        var call = Strip(parametersArgument?.Value);
+        var call = parametersArgument?.Value.WithoutConversions();
         if (call is not IInvocationOperation { TargetMethod.Name: "parameters" } parametersCall
             || parametersCall.Arguments.Any(a => a.ArgumentKind != ArgumentKind.DefaultValue))
             return null;
@@ -140,13 +141,6 @@ public sealed class OptimizerCodeFix : CodeFixProvider
             : MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, receiver, IdentifierName(method));
         var replacement = InvocationExpression(target, ArgumentList(SeparatedList(list)));
         return (original, replacement.NormalizeWhitespace().WithTriviaFrom(original));
-    }
-
-    private static IOperation? Strip(IOperation? operation)
-    {
-        while (operation is IConversionOperation or IParenthesizedOperation)
-            operation = operation is IConversionOperation c ? c.Operand : ((IParenthesizedOperation)operation).Operand;
-        return operation;
     }
 
     private static ExpressionSyntax Literal(object? value) => value switch

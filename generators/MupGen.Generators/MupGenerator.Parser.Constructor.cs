@@ -165,7 +165,7 @@ public sealed partial class MupGenerator
             private Value? LoopCount(IOperation? condition, System.Collections.Immutable.ImmutableArray<ILocalSymbol> locals)
             {
                 if (condition is not IBinaryOperation { LeftOperand: var left } binary
-                    || Unwrap(left) is not ILocalReferenceOperation local
+                    || left.WithoutConversions() is not ILocalReferenceOperation local
                     || !locals.Contains(local.Local, SymbolEqualityComparer.Default))
                     return null;
                 // The bound is evaluated before the loop variables become opaque.
@@ -187,24 +187,6 @@ public sealed partial class MupGenerator
             };
 
             private static bool IsThis(IOperation? instance) => instance is null or IInstanceReferenceOperation;
-
-            private static IOperation Unwrap(IOperation operation)
-            {
-                while (true)
-                {
-                    switch (operation)
-                    {
-                        case IConversionOperation c:
-                            operation = c.Operand;
-                            break;
-                        case IParenthesizedOperation p:
-                            operation = p.Operand;
-                            break;
-                        default:
-                            return operation;
-                    }
-                }
-            }
 
             internal static string Text(IOperation operation) => Regex.Replace(operation.Syntax.ToString(), @"\s+", " ").Trim();
 
@@ -397,7 +379,7 @@ public sealed partial class MupGenerator
                     case "Select" when args.Length == 2:
                         if (Eval(args[0].Value) is not ListValue source)
                             break;
-                        if (Unwrap(args[1].Value) is not IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda })
+                        if (args[1].Value.WithoutConversions() is not IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda })
                             break;
                         var result = new ListValue();
                         foreach (var entry in source.Entries)
@@ -445,11 +427,11 @@ public sealed partial class MupGenerator
                 foreach (var argument in arguments)
                 {
                     if (argument.ArgumentKind == ArgumentKind.ParamArray
-                        && Unwrap(argument.Value) is IArrayCreationOperation { Initializer: { } initializer })
+                        && argument.Value.WithoutConversions() is IArrayCreationOperation { Initializer: { } initializer })
                     {
                         foreach (var element in initializer.ElementValues)
                         {
-                            if (Unwrap(element) is ITupleOperation { Elements.Length: 2 } tuple
+                            if (element.WithoutConversions() is ITupleOperation { Elements.Length: 2 } tuple
                                 && tuple.Elements[0].ConstantValue is { HasValue: true, Value: string name })
                                 list.Add(Eval(tuple.Elements[1]), name);
                             else

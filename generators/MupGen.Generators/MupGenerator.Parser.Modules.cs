@@ -282,8 +282,8 @@ public sealed partial class MupGenerator
                     containing.Insert(0, header);
                 }
                 return new SubmoduleSpec(
-                    type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", ""),
-                    type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null,
+                    HintNameOf(type),
+                    NamespaceOf(type),
                     containing.ToEquatableArray(),
                     declaration,
                     type.Name);

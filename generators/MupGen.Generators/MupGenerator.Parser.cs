@@ -19,21 +19,30 @@ public sealed partial class MupGenerator
         /// <summary>Field-level role attributes.</summary>
         internal enum RoleAttribute { None, Readout, Input, Hidden, Invariant }
 
-        /// <summary>Parses the class that holds <paramref name="target"/> (a [Width] parameter, field or property).
-        /// Never throws: any failure means "no model" (the analyzers report what is wrong).</summary>
-        public static ModelSpec? Parse(ISymbol target, SemanticModel semanticModel, CancellationToken ct)
+        /// <summary>Parses the class that holds <paramref name="target"/> (a [Width] parameter, field or property);
+        /// null when it is not a model the generator handles (the analyzers report why) or the parser failed. The
+        /// generator calls <see cref="ParseOrError"/> instead, which reports a failure as MUP900.</summary>
+        public static ModelSpec? Parse(ISymbol target, SemanticModel semanticModel, CancellationToken ct) =>
+            ParseOrError(target, semanticModel, ct).Model;
+
+        /// <summary>Like <see cref="Parse"/>, but an exception of the parser (a bug) comes back as
+        /// <see cref="ParseResult.Error"/> instead of being thrown into the compiler (CS8785, which would drop the
+        /// generated code of every model) or hidden (tests assert there is none).</summary>
+        public static ParseResult ParseOrError(ISymbol target, SemanticModel semanticModel, CancellationToken ct)
         {
             try
             {
-                return ParseCore(target, semanticModel, ct);
+                return ParseCore(target, semanticModel, ct) is { } model ? new ParseResult(model, null) : ParseResult.None;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 throw;
             }
-            catch (Exception)
+            catch (Exception e)
             {
-                return null;
+                var type = target is IParameterSymbol parameter ? parameter.ContainingSymbol?.ContainingType : target.ContainingType;
+                return new ParseResult(null, InternalError.From(type is null ? target.Name : HintNameOf(type), e,
+                    LocationInfo.From(target.Locations.FirstOrDefault())));
             }
         }
 
@@ -116,7 +125,7 @@ public sealed partial class MupGenerator
                             _ => null,
                         };
                         if (member is not null && symbols.TryGetValue(member, out var symbolRef)
-                            && StripConversions(assignment.Value) is IParameterReferenceOperation source)
+                            && assignment.Value.WithoutConversions() is IParameterReferenceOperation source)
                             walker.Alias(source.Parameter, symbolRef);
                     }
                 }
@@ -153,8 +162,8 @@ public sealed partial class MupGenerator
             }
             attach = attach && !OwnsRegisterComponents(type);
 
-            var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-            var hintName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
+            var ns = NamespaceOf(type);
+            var hintName = HintNameOf(type);
             return new ModelSpec(
                 hintName,
                 ns,
@@ -168,13 +177,6 @@ public sealed partial class MupGenerator
                 submodules.ToEquatableArray(),
                 attach,
                 facts.Reached.Select(t => t.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToEquatableArray());
-        }
-
-        private static IOperation StripConversions(IOperation operation)
-        {
-            while (operation is IConversionOperation conversion)
-                operation = conversion.Operand;
-            return operation;
         }
 
         private static bool IsPartialChain(INamedTypeSymbol type, CancellationToken ct)
@@ -205,7 +207,7 @@ public sealed partial class MupGenerator
                     TypeKind.Interface => "interface",
                     _ => null,
                 };
-            return keyword is null ? null : $"partial {keyword} {type.Name}";
+            return keyword is null ? null : $"partial {keyword} {Identifier(type.Name)}";
         }
 
         /// <summary>The constructor that holds the [Width] parameter, else the one with the most statements.</summary>

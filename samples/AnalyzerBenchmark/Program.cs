@@ -1,5 +1,3 @@
-extern alias generator;
-
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
@@ -36,7 +34,7 @@ var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new ModelDeclarationAn
 Compilation Generate()
 {
     var compilation = CSharpCompilation.Create("Bench", trees, references, options);
-    CSharpGeneratorDriver.Create(new[] { new generator::MupGen.Generators.MupGenerator().AsSourceGenerator() }, parseOptions: parse)
+    CSharpGeneratorDriver.Create(new[] { new MupGen.Generators.MupGenerator().AsSourceGenerator() }, parseOptions: parse)
         .RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
     return output;
 }

@@ -14,6 +14,10 @@ using static TorchSharp.torch.nn;
 // measured side by side in one run: rounds alternate A-B / B-A so drift and machine load hit both sides alike.
 // Report: the median of the per-round ratios. Target: at most 1.01.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "memory")
+    return MemoryBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200);
+if (args.Length > 0 && args[0] == "memory-child")
+    return MemoryBenchmark.Child(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
 torch.set_num_threads(1);
 int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 30;
 const int StepsPerRound = 5, Width = 1024, Features = 256, Classes = 10, Batch = 64;
@@ -59,6 +63,7 @@ Console.WriteLine($"step time  µP {Median(mupTimes):0.00} ms   SP {Median(spTim
 Console.WriteLine($"µP / SP step-time ratio: median {Median(ratios):0.000}, quartiles {Quartile(ratios, 0.25):0.000}..{Quartile(ratios, 0.75):0.000}");
 if (!(Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "").Contains("jemalloc"))
     Console.WriteLine("note: glibc malloc; for steadier timings run with LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 (apt-get install libjemalloc2)");
+return 0;
 
 static double Quartile(List<double> v, double q) { var s = v.OrderBy(t => t).ToList(); return s[(int)Math.Round(q * (s.Count - 1))]; }
 

@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 
 namespace MupGen.Samples.Mlp;
 
-/// <summary>The model of shared/design/API.md: hyperparameters are tuned at width 64 and transfer to any width.</summary>
+/// <summary>The model of docs/API.md: hyperparameters are tuned at width 64 and transfer to any width.</summary>
 public partial class Mlp : Module<Tensor, Tensor>
 {
     private readonly Linear input;                       // Input:  fan_in `features` is finite, fan_out = width

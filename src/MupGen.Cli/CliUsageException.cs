@@ -3,7 +3,7 @@ using System;
 namespace MupGen.Cli;
 
 /// <summary>A command line the tool cannot run: a missing, unknown or invalid option. The message names the option;
-/// the tool prints it and exits with code 2.</summary>
+/// the tool prints it with the command's usage and exits with code 2.</summary>
 public sealed class CliUsageException : Exception
 {
     /// <summary>Creates the exception.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using MupGen.Scaling;
@@ -41,6 +42,12 @@ public sealed record PlanOptions(double Flops, double? TokensAvailable = null, d
 /// <param name="AdamFactorToSuggested">With --batch: ε_opt(suggested)/ε_opt(current) under the surge law; else null.</param>
 /// <param name="SgdFactorToSuggested">With --batch: ε_opt(suggested)/ε_opt(current) under McCandlish's law; else null.</param>
 /// <param name="Warnings">Caveats and past-the-peak warnings, in a fixed order.</param>
+/// <param name="KaplanCriticalBatch">Kaplan et al. 2020's B_crit at the expected loss, in tokens (always computed).</param>
+/// <param name="MinTokensNoOverfit">Kaplan et al. 2020's D ≳ 5·10³·N^0.74 (Eq. 4.4) at the planned N.</param>
+/// <param name="DeepSeekLearningRate">DeepSeek LLM's η_opt = 0.3118·C^(−0.1250) (Bi et al. 2024, Formula 1).</param>
+/// <param name="DeepSeekBatchTokens">DeepSeek LLM's B_opt = 0.2920·C^0.3271 tokens (Bi et al. 2024, Formula 1).</param>
+/// <param name="DeepSeekDecadesOutsideFit">How many decades C lies outside DeepSeek's fitted 1e17..2e19 FLOPs (0 inside).</param>
+/// <param name="Notes">What transfers under µP and how to read the DeepSeek numbers, in a fixed order.</param>
 public sealed record PlanResult(
     PlanOptions Options,
     string LawName,
@@ -54,8 +61,17 @@ public sealed record PlanResult(
     double SgdFactorForDoubling,
     double? AdamFactorToSuggested,
     double? SgdFactorToSuggested,
-    IReadOnlyList<string> Warnings)
+    IReadOnlyList<string> Warnings,
+    double KaplanCriticalBatch,
+    double MinTokensNoOverfit,
+    double DeepSeekLearningRate,
+    double DeepSeekBatchTokens,
+    double DeepSeekDecadesOutsideFit,
+    IReadOnlyList<string> Notes)
 {
+    /// <summary>True when the planned tokens are fewer than <see cref="MinTokensNoOverfit"/>.</summary>
+    public bool OverfittingRisk => Allocation.Tokens < MinTokensNoOverfit;
+
     /// <summary>The text <c>mupgen plan</c> prints: one field per line, invariant culture, deterministic.</summary>
     public string Format()
     {
@@ -67,9 +83,13 @@ public sealed record PlanResult(
         Line("tokens", Sci(Allocation.Tokens) + (Allocation.TokensLimited ? " (capped by --tokens)" : ""));
         Line("tokens/parameter", Fixed(Allocation.TokensPerParameter, "0.0"));
         Line("expected loss", Fixed(Allocation.Loss, "0.000") + " nats/token");
+        Line("min tokens", Sci(MinTokensNoOverfit) + " (no overfitting: D >= 5e3*N^0.74, Kaplan et al. 2020 eq. 4.4)");
         Line("batch size", Sci(BatchSize) + " tokens" + (BatchFromNoiseScale
             ? " (measured noise scale)"
             : " (Kaplan B_crit at the expected loss)"));
+        Line("B_crit, Kaplan", Sci(KaplanCriticalBatch) + " tokens (B_*/L^(1/alpha_B), Kaplan et al. 2020 sec. 5.1)");
+        Line("B_opt, DeepSeek", Sci(DeepSeekBatchTokens) + " tokens (0.2920*C^0.3271, Bi et al. 2024 formula 1)");
+        Line("lr_opt, DeepSeek", Sci(DeepSeekLearningRate) + " (0.3118*C^-0.1250, peak AdamW lr of their SP recipe)");
         Line("steps", Sci(Steps));
         Line("B_noise for lr", Sci(NoiseScale) + " tokens" + (BatchFromNoiseScale ? " (measured)" : " (B_crit as stand-in)"));
         string from = Sci(ReferenceBatch) + " -> " + Sci(2 * ReferenceBatch) + " tokens";
@@ -82,8 +102,43 @@ public sealed record PlanResult(
             Line("lr to batch, SGD", "x" + Fixed(sgd, "0.000") + " (" + move + ")");
         }
         foreach (var w in Warnings) s.Append("warning: ").Append(w).Append('\n');
+        foreach (var n in Notes) s.Append("note: ").Append(n).Append('\n');
         return s.ToString();
     }
+
+    /// <summary>The JSON <c>mupgen plan --json</c> prints (field names in docs/SCALING.md).</summary>
+    public string ToJson() => CliJson.Document(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("law", Options.Law == PlanLaw.Epoch ? "epoch" : "chinchilla");
+        w.WriteString("law_source", LawName);
+        w.WriteNumber("flops", Options.Flops);
+        w.WriteNumber("n_params", Allocation.Parameters);
+        w.WriteNumber("tokens", Allocation.Tokens);
+        w.WriteNumber("tokens_per_param", Allocation.TokensPerParameter);
+        w.WriteNumber("loss", Allocation.Loss);
+        w.NumberOrNull("tokens_available", Options.TokensAvailable);
+        w.WriteBoolean("tokens_limited", Allocation.TokensLimited);
+        w.WriteNumber("min_tokens_no_overfit", MinTokensNoOverfit);
+        w.WriteBoolean("overfitting_risk", OverfittingRisk);
+        w.WriteNumber("batch_tokens", BatchSize);
+        w.WriteString("batch_source", BatchFromNoiseScale ? "noise_scale" : "kaplan_b_crit");
+        w.WriteNumber("steps", Steps);
+        w.WriteNumber("kaplan_critical_batch_tokens", KaplanCriticalBatch);
+        w.WriteNumber("deepseek_batch_tokens", DeepSeekBatchTokens);
+        w.WriteNumber("deepseek_lr", DeepSeekLearningRate);
+        w.WriteNumber("deepseek_fit_decades_outside", DeepSeekDecadesOutsideFit);
+        w.WriteNumber("noise_scale_tokens", NoiseScale);
+        w.NumberOrNull("current_batch_tokens", Options.Batch);
+        w.WriteNumber("reference_batch_tokens", ReferenceBatch);
+        w.WriteNumber("lr_factor_batch_x2_adam", AdamFactorForDoubling);
+        w.WriteNumber("lr_factor_batch_x2_sgd", SgdFactorForDoubling);
+        w.NumberOrNull("lr_factor_to_batch_adam", AdamFactorToSuggested);
+        w.NumberOrNull("lr_factor_to_batch_sgd", SgdFactorToSuggested);
+        w.Strings("warnings", Warnings);
+        w.Strings("notes", Notes);
+        w.WriteEndObject();
+    });
 
     /// <summary>Scientific notation with 4 significant digits, invariant culture (e.g. <c>4.583e+10</c>).</summary>
     public static string Sci(double value) => value.ToString("0.000e+00", CultureInfo.InvariantCulture);
@@ -91,62 +146,69 @@ public sealed record PlanResult(
     private static string Fixed(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 }
 
-/// <summary>The <c>mupgen plan</c> command: parses its options and computes a <see cref="PlanResult"/>.</summary>
+/// <summary>The <c>mupgen plan</c> command: its options, its parser and the computation of a <see cref="PlanResult"/>.</summary>
 public static class PlanCommand
 {
-    /// <summary>The help text of <c>mupgen plan</c>.</summary>
-    public const string Help =
-        "usage: mupgen plan --flops <C> [options]\n" +
-        "\n" +
-        "Compute-optimal model size and tokens for a FLOP budget (Chinchilla, C = 6*N*D), the expected loss, a batch\n" +
-        "size, and how to move the learning rate when the batch changes. Batch sizes are tokens per optimizer step.\n" +
-        "\n" +
-        "  --flops <C>           training compute in FLOPs (required), e.g. 1e21\n" +
-        "  --tokens <D>          unique tokens available: caps D at one epoch and grows N to spend the budget\n" +
-        "  --batch <tokens>      the batch size in use now (tokens per step); adds the lr factor to move to the\n" +
-        "                        suggested batch and warns when it is past the Adam peak\n" +
-        "  --noise-scale <tok>   a measured gradient noise scale B_noise in tokens (GradientNoiseScaleHook); used\n" +
-        "                        as the batch size and the surge peak instead of Kaplan's B_crit\n" +
-        "  --law chinchilla|epoch  Hoffmann et al. 2022 approach 3 (default) or the Epoch AI refit (2024)\n";
+    /// <summary>The <c>plan</c> command, ready to add to the root command.</summary>
+    public static Command Create() => new Symbols().Command;
 
-    /// <summary>Parses the options after <c>plan</c>.</summary>
+    /// <summary>Parses the options after <c>plan</c> (for callers and tests that want the options, not the text).</summary>
     /// <exception cref="CliUsageException">An option is unknown, repeated, missing its value or out of range; the
     /// message names it.</exception>
     public static PlanOptions Parse(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        double? flops = null, tokens = null, batch = null, noise = null;
-        var law = PlanLaw.Chinchilla;
-        for (int i = 0; i < args.Count; i++)
+        var symbols = new Symbols();
+        var result = symbols.Command.Parse(args);
+        CliOptions.ThrowIfErrors(result);
+        return symbols.Bind(result);
+    }
+
+    /// <summary>The options of one <c>plan</c> command instance (System.CommandLine reads values by option instance).</summary>
+    private sealed class Symbols
+    {
+        public readonly Option<double?> Flops = CliOptions.PositiveNumber("--flops", "C",
+            "Training compute in FLOPs (required), e.g. 1e21; C = 6*N*D.", required: true);
+        public readonly Option<double?> Tokens = CliOptions.PositiveNumber("--tokens", "D",
+            "Unique tokens available (alias --tokens-available): caps D at one epoch and grows N to spend the budget; " +
+            "warns when D is below Kaplan's overfitting bound 5e3*N^0.74.", false, "--tokens-available");
+        public readonly Option<double?> Batch = CliOptions.PositiveNumber("--batch", "tokens",
+            "The batch size in use now, in tokens per optimizer step; adds the lr factor to move to the suggested " +
+            "batch and warns when it is past the Adam peak.");
+        public readonly Option<double?> NoiseScale = CliOptions.PositiveNumber("--noise-scale", "tokens",
+            "A measured gradient noise scale B_noise in tokens (GradientNoiseScaleHook); used as the batch size and " +
+            "the surge peak instead of Kaplan's B_crit.");
+        public readonly Option<PlanLaw?> Law = CliOptions.Choice("--law",
+            "Chinchilla constants: chinchilla = Hoffmann et al. 2022 approach 3 (the default), epoch = the Epoch AI " +
+            "refit (Besiroglu et al. 2024).",
+            new[] { ("chinchilla", PlanLaw.Chinchilla), ("epoch", PlanLaw.Epoch) });
+        public readonly Option<bool> Json = CliOptions.Flag("--json",
+            "Print the plan as one JSON object (field names in docs/SCALING.md) instead of text.");
+        public readonly Command Command;
+
+        public Symbols()
         {
-            string option = args[i];
-            if (option is not ("--flops" or "--tokens" or "--batch" or "--noise-scale" or "--law"))
-                throw new CliUsageException(option, $"unknown option '{option}' for plan (options: --flops, --tokens, --batch, --noise-scale, --law).");
-            if (!seen.Add(option))
-                throw new CliUsageException(option, $"{option} is given more than once.");
-            if (i + 1 >= args.Count)
-                throw new CliUsageException(option, $"{option} needs a value.");
-            string value = args[++i];
-            switch (option)
+            Command = new Command("plan",
+                "Compute-optimal model size and tokens for a FLOP budget (Chinchilla, C = 6*N*D), the expected loss, a " +
+                "batch size, and how to move the learning rate when the batch changes. Batch sizes are tokens per " +
+                "optimizer step.")
             {
-                case "--flops": flops = PositiveNumber(option, value); break;
-                case "--tokens": tokens = PositiveNumber(option, value); break;
-                case "--batch": batch = PositiveNumber(option, value); break;
-                case "--noise-scale": noise = PositiveNumber(option, value); break;
-                default:
-                    law = value switch
-                    {
-                        "chinchilla" => PlanLaw.Chinchilla,
-                        "epoch" => PlanLaw.Epoch,
-                        _ => throw new CliUsageException(option, $"--law must be 'chinchilla' or 'epoch' (got '{value}')."),
-                    };
-                    break;
-            }
+                Flops, Tokens, Batch, NoiseScale, Law, Json,
+            };
+            Command.SetAction(result =>
+            {
+                var plan = Run(Bind(result));
+                result.InvocationConfiguration.Output.Write(result.GetValue(Json) ? plan.ToJson() : plan.Format());
+                return MupGenCli.Success;
+            });
         }
-        if (flops is null)
-            throw new CliUsageException("--flops", "--flops is required: the training compute budget in FLOPs, e.g. --flops 1e21.");
-        return new PlanOptions(flops.Value, tokens, batch, noise, law);
+
+        public PlanOptions Bind(ParseResult result) => new(
+            result.GetValue(Flops)!.Value,
+            result.GetValue(Tokens),
+            result.GetValue(Batch),
+            result.GetValue(NoiseScale),
+            result.GetValue(Law) ?? PlanLaw.Chinchilla);
     }
 
     /// <summary>Computes the plan.</summary>
@@ -193,16 +255,26 @@ public static class PlanCommand
             warnings.Add(string.Create(CultureInfo.InvariantCulture,
                 $"doubling the batch to {PlanResult.Sci(2 * reference)} passes the Adam peak B_noise = {PlanResult.Sci(noise)}: beyond it the Adam learning rate falls as the batch grows."));
 
+        double bCrit = KaplanLaw.Kaplan2020.CriticalBatchSize(allocation.Loss);
+        double minTokens = KaplanLaw.MinimumTokensWithoutOverfitting(allocation.Parameters);
+        if (allocation.Tokens < minTokens)
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{(options.TokensAvailable is null ? "D" : "--tokens")} = {PlanResult.Sci(allocation.Tokens)} is below Kaplan et al. 2020's D >= 5e3*N^0.74 = {PlanResult.Sci(minTokens)} for N = {PlanResult.Sci(allocation.Parameters)} (eq. 4.4): expect overfitting (early-stopped loss more than ~0.02 nats above the infinite-data loss); get more unique data or plan a smaller model."));
+        var deepSeek = ComputeHyperparameterLaw.DeepSeek2024;
+        double outside = deepSeek.DecadesOutsideFit(options.Flops);
+        if (outside > 0)
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"DeepSeek's B_opt and lr_opt were fitted on 1e17..2e19 FLOPs; {PlanResult.Sci(options.Flops)} is {outside:0.0} decades outside, so they are extrapolated (Bi et al. 2024 used them at 7B and 67B scale)."));
+        var notes = new[]
+        {
+            "what muTransfer carries from a tuned base model (Tensor Programs V, arXiv 2203.03466, Table 1): learning rate, Adam betas, lr schedule, init variances, parameter multipliers; not regularisation (dropout, weight decay): retune those at the target size.",
+            "across which dimensions: width (theory and experiment); depth, batch size, training time and sequence length only empirically, for (pre-LN) Transformers. See docs/WHAT-TRANSFERS.md.",
+            "DeepSeek's lr_opt is the peak lr of their standard-parametrization AdamW models on their data, and C there is non-embedding FLOPs (M*D); under muP keep the base model's tuned lr instead.",
+            "Kaplan's N in eq. 4.4 excludes embeddings; the planned N here is the Chinchilla count, so min tokens errs high (conservative).",
+        };
         return new PlanResult(options, lawName, allocation, suggested, measured, noise, allocation.Tokens / suggested,
-            reference, adam.Factor(reference, 2 * reference), sgd.Factor(reference, 2 * reference), adamTo, sgdTo, warnings);
-    }
-
-    private static double PositiveNumber(string option, string text)
-    {
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
-            throw new CliUsageException(option, $"{option} must be a positive finite number (got '{text}').");
-        Check(option, value);
-        return value;
+            reference, adam.Factor(reference, 2 * reference), sgd.Factor(reference, 2 * reference), adamTo, sgdTo, warnings,
+            bCrit, minTokens, deepSeek.OptimalLearningRate(options.Flops), deepSeek.OptimalBatchTokens(options.Flops), outside, notes);
     }
 
     private static void Check(string option, double value)

@@ -1,6 +1,6 @@
 namespace MupGen;
 
-/// <summary>The scaling role of a parameter tensor (PARAMETRIZATION.md, "Roles").</summary>
+/// <summary>The scaling role of a parameter tensor (docs/RULES.md, "Roles").</summary>
 public enum MupRole
 {
     /// <summary>Fixed fan_in, width-scaled fan_out: embeddings, the first Linear.</summary>
@@ -48,4 +48,76 @@ public enum MupLayerKind
     Conv2d,
     /// <summary>Anything else: the parameter keeps its constructor init.</summary>
     Other,
+    /// <summary><c>nn.Bilinear</c>: weight (out, in1, in2), bias (out). Default init U(±1/sqrt(in1)).</summary>
+    Bilinear,
+    /// <summary><c>nn.EmbeddingBag</c>: weight (num_embeddings, dim). Default init N(0, 1).</summary>
+    EmbeddingBag,
+    /// <summary><c>nn.Conv3d</c>: weight (out, in/groups, kd, kh, kw), bias (out). Default init U(±1/sqrt(fan_in)).</summary>
+    Conv3d,
+    /// <summary><c>nn.ConvTranspose1d</c>: weight (in, out/groups, k), bias (out). fan_in is in (dim 0); default init
+    /// U(±1/sqrt(out/groups · k)) as TorchSharp computes it.</summary>
+    ConvTranspose1d,
+    /// <summary><c>nn.ConvTranspose2d</c>: weight (in, out/groups, kh, kw), bias (out).</summary>
+    ConvTranspose2d,
+    /// <summary><c>nn.ConvTranspose3d</c>: weight (in, out/groups, kd, kh, kw), bias (out).</summary>
+    ConvTranspose3d,
+    /// <summary><c>nn.GroupNorm</c>: weight and bias (num_channels) when affine. TorchSharp 0.107 leaves them
+    /// uninitialized; MupInitialize draws ones / zeros.</summary>
+    GroupNorm,
+    /// <summary><c>nn.BatchNorm1d</c>: weight and bias (num_features) when affine. Ones / zeros.</summary>
+    BatchNorm1d,
+    /// <summary><c>nn.BatchNorm2d</c>: weight and bias (num_features) when affine. Ones / zeros.</summary>
+    BatchNorm2d,
+    /// <summary><c>nn.BatchNorm3d</c>: weight and bias (num_features) when affine. Ones / zeros.</summary>
+    BatchNorm3d,
+    /// <summary><c>nn.InstanceNorm1d</c>: weight and bias (num_features) when affine (default false). Ones / zeros.</summary>
+    InstanceNorm1d,
+    /// <summary><c>nn.InstanceNorm2d</c>: weight and bias (num_features) when affine (default false). Ones / zeros.</summary>
+    InstanceNorm2d,
+    /// <summary><c>nn.InstanceNorm3d</c>: weight and bias (num_features) when affine (default false). Ones / zeros.</summary>
+    InstanceNorm3d,
+    /// <summary><c>nn.PReLU</c>: weight (num_parameters), filled with <c>init</c> (0.25).</summary>
+    PReLU,
+    /// <summary><c>nn.MultiheadAttention</c>: in_proj_weight (3d, d) xavier-uniform (or q/k/v_proj_weight when kdim or
+    /// vdim differ), in_proj_bias zeros, bias_k / bias_v (1, 1, d), out_proj.weight (d, d) U(±1/sqrt(d)), out_proj.bias zeros.</summary>
+    MultiheadAttention,
+    /// <summary><c>nn.TransformerEncoderLayer</c>: self_attn (MultiheadAttention), linear1, linear2, norm1, norm2.</summary>
+    TransformerEncoderLayer,
+    /// <summary><c>nn.TransformerDecoderLayer</c>: self_attn, multihead_attn, linear1, linear2, norm1..norm3.</summary>
+    TransformerDecoderLayer,
+    /// <summary><c>nn.TransformerEncoder</c>: layers.{i} (copies of the encoder layer).</summary>
+    TransformerEncoder,
+    /// <summary><c>nn.TransformerDecoder</c>: layers.{i} (copies of the decoder layer).</summary>
+    TransformerDecoder,
+    /// <summary><c>nn.Transformer</c>: encoder.layers.{i}, encoder.norm, decoder.layers.{i}, decoder.norm; every matrix xavier-uniform.</summary>
+    Transformer,
+    /// <summary><c>nn.LSTM</c>: weight_ih_l{k} (4h, in), weight_hh_l{k} (4h, h), bias_ih_l{k}, bias_hh_l{k} (4h), <c>_reverse</c>
+    /// when bidirectional. Default init U(±1/sqrt(h)).</summary>
+    LSTM,
+    /// <summary><c>nn.GRU</c>: as LSTM with 3h rows.</summary>
+    GRU,
+    /// <summary><c>nn.RNN</c>: as LSTM with h rows.</summary>
+    RNN,
+    /// <summary><c>nn.LSTMCell</c>: weight_ih (4h, in), weight_hh (4h, h), bias_ih, bias_hh.</summary>
+    LSTMCell,
+    /// <summary><c>nn.GRUCell</c>: as LSTMCell with 3h rows.</summary>
+    GRUCell,
+    /// <summary><c>nn.RNNCell</c>: as LSTMCell with h rows.</summary>
+    RNNCell,
+    /// <summary>A <c>Parameter</c> field or <c>register_parameter</c>: shape and init from its tensor factory.</summary>
+    Parameter,
+}
+
+/// <summary>Where the rule of a <see cref="MupParameter"/> row comes from.</summary>
+public enum MupRuleSource
+{
+    /// <summary>The compiled facts: the generator read the parameter's layer from the constructor.</summary>
+    Compiled,
+    /// <summary>mup's shape method: <see cref="MupOptions.BaseShapes"/> filled a parameter the generator did not
+    /// resolve (no compiled fact, or role <see cref="MupRole.Unresolved"/>).</summary>
+    BaseShapes,
+    /// <summary>No rule: the parameter keeps its constructor init and the base hyperparameters. Only allowed with
+    /// <see cref="MupOptions.AllowUnresolved"/> (or under <see cref="MupParametrization.Standard"/>, which needs no rule);
+    /// otherwise initialisation and the optimizer methods refuse.</summary>
+    Unresolved,
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using MupGen.Facts;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MupGen;
@@ -11,13 +12,26 @@ public sealed partial class MupBinding
 {
     /// <summary>One parameter with its facts evaluated against its actual shape. BaseFanIn is fan_in at base shape
     /// (for a bias: its layer's weight fan_in), which drives default inits; ActualFanIn is fan_in at the actual shape
-    /// (the standard parametrization's default init).</summary>
+    /// (the standard parametrization's default init). DimM is each dimension's width multiplier (all 1 without a fact).
+    /// Kind is the fact's layer kind, or for a parameter without a fact the kind of the module that owns it at run time.
+    /// TiedTo names the first parameter sharing this tensor's storage (weight tying), or is null.</summary>
     internal sealed record BoundParameter(
         string Name, MupParameterFact? Fact, MupRole Role, long[] Shape, double MIn, double MOut,
         double BaseFanIn, double ActualFanIn, bool InResidualBlock, bool InReadoutLayer, string? Note)
     {
-        public MupLayerKind Layer => Fact?.Layer ?? MupLayerKind.Other;
-        public bool IsWeight => Fact?.Tensor == "weight";
+        public MupLayerKind Layer { get; init; } = Fact?.Layer ?? MupLayerKind.Other;
+        public string Tensor { get; init; } = Fact?.Tensor ?? LastSegment(Name);
+        public bool IsWeight => Tensor == "weight";
+        public double[] DimM { get; init; } = Enumerable.Repeat(1.0, Shape.Length).ToArray();
+        public string? TiedTo { get; init; }
+        public MupRuleSource Source { get; init; } = Fact is null || Role == MupRole.Unresolved ? MupRuleSource.Unresolved : MupRuleSource.Compiled;
+    }
+
+    /// <summary>What the binding reads from the module on every init and optimizer call: names, shapes and which
+    /// parameters share storage. A change against the cached read makes the binding read the model again.</summary>
+    internal sealed record ParameterRead(string Name, long[] Shape, string? TiedTo)
+    {
+        public bool SameAs(BoundParameter b) => Name == b.Name && TiedTo == b.TiedTo && Shape.AsSpan().SequenceEqual(b.Shape);
     }
 
     internal sealed class BoundModel
@@ -70,10 +84,10 @@ public sealed partial class MupBinding
         /// <summary>m_in of the readout weight (1 when there is none).</summary>
         public double ReadoutMIn { get; }
 
-        public static BoundModel Bind(nn.Module module, MupModelFacts facts)
+        public static BoundModel Bind(nn.Module module, MupModelFacts facts, IReadOnlyList<ParameterRead> named)
         {
-            var named = module.named_parameters().Select(np => (np.name, Shape: np.parameter.shape)).ToList();
-            var matched = named.Select(np => (np.name, np.Shape, Fact: Match(facts, np.name))).ToList();
+            var matched = named.Select(np => (name: np.Name, np.Shape, Fact: Match(facts, np.Name))).ToList();
+            var tied = named.ToDictionary(np => np.Name, np => np.TiedTo);
 
             foreach (var (name, shape, fact) in matched)
             {
@@ -118,12 +132,18 @@ public sealed partial class MupBinding
             var bound = new List<BoundParameter>(matched.Count);
             double readoutMIn = 1.0;
             bool readoutFound = false;
+            Dictionary<string, MupLayerKind>? kinds = null;
             foreach (var (name, shape, fact) in matched)
             {
                 if (fact is null)
                 {
-                    bound.Add(new BoundParameter(name, null, MupRole.Unresolved, shape, 1, 1, 1, 1, false, false,
-                        "no compiled fact: MupGen could not see how this parameter's layer is built; it keeps its constructor init and the base hyperparameters"));
+                    kinds ??= module.named_modules().ToDictionary(x => x.name, x => LayerKindOf(x.module));
+                    bool inBlock = facts.Depth?.BlockList is { } list && name.StartsWith(list + ".", StringComparison.Ordinal);
+                    bound.Add(new BoundParameter(name, null, MupRole.Unresolved, shape, 1, 1, 1, 1, inBlock, false, NoFact)
+                    {
+                        Layer = kinds.TryGetValue(Prefix(name), out var kind) ? kind : MupLayerKind.Other,
+                        TiedTo = tied[name],
+                    });
                     continue;
                 }
                 var (m, baseSize) = dims[name];
@@ -147,11 +167,11 @@ public sealed partial class MupBinding
                     readoutFound = true;
                 }
                 bound.Add(new BoundParameter(name, fact, fact.Role, shape, mIn, mOut, baseFanIn, actualFanIn,
-                    fact.InResidualBlock, inReadout, fact.Note));
+                    fact.InResidualBlock, inReadout, fact.Note) { DimM = m, TiedTo = tied[name] });
             }
 
             double mN = facts.Widths.Count > 0 && symbols.TryGetValue(facts.Widths[0].Name, out var first) ? first : 1.0;
-            double? mL = DepthMultiplier(module, facts, named.Select(n => n.name));
+            double? mL = DepthMultiplier(module, facts, named.Select(n => n.Name));
             return new BoundModel(facts, symbols, bound, mN, mL, readoutMIn);
         }
 
@@ -243,7 +263,7 @@ public sealed partial class MupBinding
         }
 
         /// <summary>The product of <paramref name="values"/> at <paramref name="indices"/> (1 for none).</summary>
-        private static double Product(int[] indices, double[] values)
+        internal static double Product(int[] indices, double[] values)
         {
             double result = 1.0;
             foreach (int i in indices)
@@ -265,7 +285,9 @@ public sealed partial class MupBinding
         private static string FormatSymbols(Dictionary<string, double> symbols) =>
             string.Join(", ", symbols.Select(kv => kv.Key + " ×" + kv.Value.ToString("0.###", CultureInfo.InvariantCulture)));
 
-        private static string Prefix(string name)
+        internal const string NoFact = "no compiled fact: the generator did not see this parameter (a layer it could not follow, or one added after construction)";
+
+        internal static string Prefix(string name)
         {
             int dot = name.LastIndexOf('.');
             return dot < 0 ? "" : name.Substring(0, dot);
@@ -302,14 +324,33 @@ public sealed partial class MupBinding
         }
     }
 
-    /// <summary>Which dimensions of a tensor are fan_in and fan_out (PARAMETRIZATION.md, Notation).</summary>
+    /// <summary>The tensor's own name: <c>blocks.0.ln.weight</c> → <c>weight</c>.</summary>
+    internal static string LastSegment(string name)
+    {
+        int dot = name.LastIndexOf('.');
+        return dot < 0 ? name : name.Substring(dot + 1);
+    }
+
+    /// <summary>The layer kind of a module found at run time (for parameters the generator did not see).</summary>
+    internal static MupLayerKind LayerKindOf(nn.Module module) => module switch
+    {
+        Linear => MupLayerKind.Linear,
+        Embedding => MupLayerKind.Embedding,
+        LayerNorm => MupLayerKind.LayerNorm,
+        Conv1d => MupLayerKind.Conv1d,
+        Conv2d => MupLayerKind.Conv2d,
+        _ => MupLayerKind.Other,
+    };
+
+    /// <summary>Which dimensions of a tensor are fan_in and fan_out (docs/RULES.md, Notation).</summary>
     internal readonly record struct Layout(int[] FanIn, int[] FanOut)
     {
-        public static Layout Of(MupParameterFact fact)
+        public static Layout Of(MupParameterFact fact) => Of(fact.Layer, fact.Tensor, fact.Shape.Count);
+
+        public static Layout Of(MupLayerKind layer, string tensor, int rank)
         {
-            int rank = fact.Shape.Count;
-            bool weight = fact.Tensor == "weight";
-            return fact.Layer switch
+            bool weight = tensor == "weight";
+            return layer switch
             {
                 MupLayerKind.Embedding when weight && rank == 2 => new Layout(new[] { 0 }, new[] { 1 }),
                 MupLayerKind.Linear or MupLayerKind.Conv1d or MupLayerKind.Conv2d when weight && rank >= 2 =>

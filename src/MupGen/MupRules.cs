@@ -23,7 +23,7 @@ public readonly record struct MupScales(double InitStd, double AdamLr, double Sg
 }
 
 /// <summary>
-/// The rules of shared/design/PARAMETRIZATION.md as plain functions, in one table. Generated code never carries a
+/// The rules of docs/RULES.md as plain functions, in one table. Generated code never carries a
 /// rule: it carries facts (roles, base dimensions), and <see cref="MupBinding"/> calls these functions.
 /// Invariant (tested): with every multiplier 1, every rule is the identity.
 /// </summary>
@@ -84,7 +84,7 @@ public static class MupRules
     }
 
     /// <summary>
-    /// The depth scales (CompleteP Table 1, as written in PARAMETRIZATION.md): inside residual blocks, hidden weights
+    /// The depth scales (CompleteP Table 1, as written in docs/RULES.md): inside residual blocks, hidden weights
     /// and vectors (biases, norm gains) get Adam lr × m_L^(alpha-1); every parameter in a block gets AdamW
     /// eps / m_N × m_L^(-alpha). No depth term in any init, weight decay, SGD scale, or outside blocks.
     /// </summary>

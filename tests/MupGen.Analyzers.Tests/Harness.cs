@@ -1,5 +1,3 @@
-extern alias generator;
-
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
@@ -63,7 +61,7 @@ internal static class Harness
     /// <summary>Runs the generator; the compilation then has the generated members the models use.</summary>
     public static Compilation Generate(Compilation compilation)
     {
-        var driver = CSharpGeneratorDriver.Create(new[] { new generator::MupGen.Generators.MupGenerator().AsSourceGenerator() }, parseOptions: ParseOptions);
+        var driver = CSharpGeneratorDriver.Create(new[] { new MupGen.Generators.MupGenerator().AsSourceGenerator() }, parseOptions: ParseOptions);
         driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         return output;
     }

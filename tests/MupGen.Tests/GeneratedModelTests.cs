@@ -121,7 +121,7 @@ public class GeneratedModelTests
     [Fact]
     public void Coordinate_check_is_flat_under_mup_and_the_readout_blows_up_under_sp()
     {
-        // Readout zero-init (PARAMETRIZATION.md: removes the 1/sqrt(width) shrink of the output at t = 1, which is
+        // Readout zero-init (docs/RULES.md: removes the 1/sqrt(width) shrink of the output at t = 1, which is
         // the initial readout's contribution vanishing, not a failure of µP).
         var mup = CoordCheck(new MupOptions { ZeroInitReadout = true });
         foreach (var layer in new[] { "input", "hidden", "readout" })

@@ -9,7 +9,7 @@ namespace MupGen.Tests.Models;
 
 // Models compiled through the real generator (the test project references it as an analyzer, as a user would).
 
-/// <summary>The MLP of API.md.</summary>
+/// <summary>The MLP of docs/API.md.</summary>
 public partial class Mlp : Module<Tensor, Tensor>
 {
     private readonly Linear input;

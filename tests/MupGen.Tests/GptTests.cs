@@ -23,7 +23,7 @@ public class GptTests
         new object[] { 64, 16, null! }, new object[] { 256, 8, null! }, new object[] { 128, 4, 0.5 },
     };
 
-    /// <summary>Every row of the table against the rules of PARAMETRIZATION.md, written out independently here.</summary>
+    /// <summary>Every row of the table against the rules of docs/RULES.md, written out independently here.</summary>
     [Theory]
     [MemberData(nameof(Shapes))]
     public void Per_parameter_table_follows_the_rules(int width, int depth, double? alpha)

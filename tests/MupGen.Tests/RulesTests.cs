@@ -5,7 +5,7 @@ using Xunit;
 
 namespace MupGen.Tests;
 
-/// <summary>Every row of PARAMETRIZATION.md's tables, written out here as literal formulas, against MupRules.</summary>
+/// <summary>Every row of docs/RULES.md's tables, written out here as literal formulas, against MupRules.</summary>
 public class RulesTests
 {
     public static IEnumerable<object[]> Multipliers() =>

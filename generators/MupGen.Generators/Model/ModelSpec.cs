@@ -6,14 +6,25 @@ namespace MupGen.Generators.Model;
 /// <summary>Mirror of <c>MupGen.MupRole</c> (the generator cannot reference the net10 runtime assembly).</summary>
 internal enum Role { Input, Hidden, Readout, Vector, Fixed, Unresolved }
 
-/// <summary>Mirror of <c>MupGen.MupLayerKind</c>.</summary>
-internal enum LayerKind { Linear, Embedding, LayerNorm, Conv1d, Conv2d, Other }
+/// <summary>Mirror of <c>MupGen.MupLayerKind</c> and <c>MupGen.Catalog.CatalogKind</c> (same names, same order; a
+/// test checks it). The emitter writes the name.</summary>
+internal enum LayerKind
+{
+    Linear, Embedding, LayerNorm, Conv1d, Conv2d, Other,
+    Bilinear, EmbeddingBag, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d,
+    GroupNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d,
+    PReLU, MultiheadAttention,
+    TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder, Transformer,
+    LSTM, GRU, RNN, LSTMCell, GRUCell, RNNCell,
+    Parameter,
+}
 
 /// <summary>Mirror of <c>MupGen.Facts.MupDimForm</c>.</summary>
 internal enum DimForm { Fixed, Monomial, Affine }
 
 /// <summary>One model class to emit.</summary>
-/// <param name="HintName">Fully qualified class name used for the output file name.</param>
+/// <param name="HintName">The class's identity (Parser.HintNameOf: metadata names, '.' between namespaces, '+' before a
+/// nested type); the generator replaces it by a valid file name unique ignoring case (HintNames.Assign) before emitting.</param>
 /// <param name="Namespace">The namespace, or null for the global namespace.</param>
 /// <param name="ContainingTypes">Outer types, outermost first, as their declaration headers (<c>partial class Outer</c>).</param>
 /// <param name="Declaration">The class's own declaration header without modifiers other than partial (<c>partial class Mlp</c>).</param>
@@ -43,7 +54,8 @@ internal sealed record AttentionSpec(string Module, DimSpec HeadDim);
 
 /// <summary>A nested module class (block, attention, MLP) that gets the IMupSubmodule members: same class for every
 /// model and call site, so models that share it give one file.</summary>
-/// <param name="HintName">Fully qualified class name used for the output file name.</param>
+/// <param name="HintName">The class's identity (Parser.HintNameOf: metadata names, '.' between namespaces, '+' before a
+/// nested type); the generator replaces it by a valid file name unique ignoring case (HintNames.Assign) before emitting.</param>
 /// <param name="ClassName">The class name, for the "not attached" message.</param>
 internal sealed record SubmoduleSpec(
     string HintName,

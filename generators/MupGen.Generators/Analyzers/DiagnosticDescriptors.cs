@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis;
 
 namespace MupGen.Analyzers;
 
-/// <summary>The stable IDs of MupGen's diagnostics (shared/design/API.md). Never reused.</summary>
+/// <summary>The stable IDs of MupGen's diagnostics (docs/API.md, docs/diagnostics). Never reused.</summary>
 public static class DiagnosticIds
 {
     public const string UnresolvedLayer = "MUP001";
@@ -40,7 +40,7 @@ public static class DiagnosticProperties
 }
 
 /// <summary>Every descriptor in one place: ID, category, title and message naming the member and the fix, severity
-/// as API.md lists it, and a help link to the page in docs/diagnostics.</summary>
+/// as docs/API.md lists it, and a help link to the page in docs/diagnostics.</summary>
 public static class DiagnosticDescriptors
 {
     public const string UsageCategory = "MupGen.Usage";

@@ -7,6 +7,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
+using MupGen.Generators;
+
 namespace MupGen.Analyzers;
 
 /// <summary>
@@ -100,14 +102,8 @@ public sealed class OptimizerAnalyzer : DiagnosticAnalyzer
     {
         for (var i = 0; i < 8 && operation is not null; i++)
         {
-            switch (operation)
+            switch (operation.WithoutConversions())
             {
-                case IConversionOperation conversion:
-                    operation = conversion.Operand;
-                    continue;
-                case IParenthesizedOperation parenthesized:
-                    operation = parenthesized.Operand;
-                    continue;
                 case IInvocationOperation { TargetMethod.Name: "parameters" or "named_parameters" } call:
                     return call;
                 case IInvocationOperation { TargetMethod.IsExtensionMethod: true, Arguments.Length: > 0 } linq
