@@ -18,7 +18,7 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null)
     torch.set_num_threads(Math.Max(1, Environment.ProcessorCount));
 var total = Stopwatch.StartNew();
-bool quick = args.Contains("--quick");
+bool quick = args.Contains("--quick"), verbose = args.Contains("--verbose");
 int steps = IntArg("--steps", quick ? 60 : 150), batchSize = IntArg("--batch", 32), seedCount = IntArg("--seeds", quick ? 2 : 3);
 int[] sweepWidths = IntsArg("--widths", quick ? new[] { 64, 256 } : new[] { 64, 256, 1024 });
 int gridFrom = IntArg("--from", -10), gridTo = IntArg("--to", -6);
@@ -80,7 +80,8 @@ var sweeps = new List<MupSweepResult>();
 foreach (var (label, options) in new[] { ("µP", mup), ("SP", sp) })
 {
     var sweep = MupLearningRateSweep.RunBracketed(sweepWidths, gridFrom, gridTo, seeds,
-        (w, lr, seed) => perSeed[(label, w, (int)Math.Round(Math.Log2(lr)), seed)] = task.Train(w, lr, seed, options, steps, batchSize), label, "w");
+        (w, lr, seed) => perSeed[(label, w, (int)Math.Round(Math.Log2(lr)), seed)] = task.Train(w, lr, seed, options, steps, batchSize), label, "w",
+        progress: (w, lr, seed, loss) => { if (verbose) Console.Error.WriteLine($"{label} w={w} log2 lr={Math.Log2(lr):0} seed={seed}: {loss:0.0000} ({sweepWatch.Elapsed.TotalSeconds:0} s)"); });
     Console.Write(sweep.Format());
     sweeps.Add(sweep);
 }
