@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -49,7 +50,7 @@ public sealed partial class MupGenerator
         private static ModelSpec? ParseCore(ISymbol target, SemanticModel semanticModel, CancellationToken ct)
         {
             var type = target is IParameterSymbol parameter ? parameter.ContainingSymbol?.ContainingType : target.ContainingType;
-            if (type is null || KnownTypes.Create(semanticModel.Compilation) is not { } types)
+            if (type is null || KnownTypes.For(semanticModel.Compilation) is not { } types)
                 return null;
             if (type.TypeKind != TypeKind.Class || type.IsRecord || type.IsFileLocal || !types.IsModule(type) || !IsPartialChain(type, ct))
                 return null;
@@ -176,7 +177,9 @@ public sealed partial class MupGenerator
                 facts.Attention.ToEquatableArray(),
                 submodules.ToEquatableArray(),
                 attach,
-                facts.Reached.Select(t => t.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToEquatableArray());
+                facts.Reached.Select(t => t.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToEquatableArray(),
+                facts.Unresolved.ToEquatableArray(),
+                facts.AttentionLayers.ToEquatableArray());
         }
 
         private static bool IsPartialChain(INamedTypeSymbol type, CancellationToken ct)
@@ -284,8 +287,16 @@ public sealed partial class MupGenerator
             public INamedTypeSymbol? WidthInvariantAttribute { get; private set; }
             public INamedTypeSymbol? ComponentNameAttribute { get; private set; }
             public INamedTypeSymbol? Submodule { get; private set; }
+            public INamedTypeSymbol? Parameter { get; private set; }
 
-            public static KnownTypes? Create(Compilation compilation)
+            private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, StrongBox<KnownTypes?>> Cache = new();
+
+            /// <summary>The known types of a compilation, looked up once per compilation (every model the generator
+            /// parses in it, and the analyzers' parses, share them); null when TorchSharp is not referenced.</summary>
+            public static KnownTypes? For(Compilation compilation) =>
+                Cache.GetValue(compilation, static c => new StrongBox<KnownTypes?>(Create(c))).Value;
+
+            private static KnownTypes? Create(Compilation compilation)
             {
                 if (compilation.GetTypeByMetadataName(TypeNames.Module) is not { } module)
                     return null;
@@ -304,8 +315,12 @@ public sealed partial class MupGenerator
                     WidthInvariantAttribute = compilation.GetTypeByMetadataName(TypeNames.WidthInvariantAttribute),
                     ComponentNameAttribute = compilation.GetTypeByMetadataName(TypeNames.ComponentNameAttribute),
                     Submodule = compilation.GetTypeByMetadataName(TypeNames.Submodule),
+                    Parameter = compilation.GetTypeByMetadataName(TypeNames.Parameter),
                 };
             }
+
+            public bool IsParameter(ITypeSymbol? type) =>
+                type is not null && Parameter is not null && SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, Parameter);
 
             public bool IsModule(ITypeSymbol? type)
             {
@@ -314,6 +329,25 @@ public sealed partial class MupGenerator
                         return true;
                 return false;
             }
+
+            /// <summary>TorchSharp layers without parameters (activations, dropout, pooling, padding, reshaping): a
+            /// field or list item of one of these has nothing to describe. Any other TorchSharp layer the generator does
+            /// not know is reported, never assumed parameter-free.</summary>
+            public static bool IsParameterless(string name) => Parameterless.Contains(name);
+
+            private static readonly HashSet<string> Parameterless = new(StringComparer.Ordinal)
+            {
+                "ReLU", "ReLU6", "RReLU", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Sigmoid", "LogSigmoid",
+                "Tanh", "Tanhshrink", "Hardtanh", "Hardswish", "Hardsigmoid", "Hardshrink", "Softshrink", "Softsign",
+                "Softplus", "Softmax", "Softmax2d", "Softmin", "LogSoftmax", "GLU", "Threshold",
+                "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout",
+                "Identity", "Flatten", "Unflatten", "Upsample", "PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "Fold", "Unfold",
+                "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+                "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
+                "LPPool1d", "LPPool2d", "FractionalMaxPool2d", "FractionalMaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
+                "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
+                "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "LocalResponseNorm", "CosineSimilarity", "PairwiseDistance",
+            };
 
             /// <summary>The layer kind of a declared field type (TorchSharp.Modules.Linear, ...), when it is one the generator knows.</summary>
             public static LayerKind? KindOf(ITypeSymbol type)

@@ -89,6 +89,12 @@ public sealed partial class MupBinding
             var matched = named.Select(np => (name: np.Name, np.Shape, Fact: Match(facts, np.Name))).ToList();
             var tied = named.ToDictionary(np => np.Name, np => np.TiedTo);
 
+            // A fact with no shape stands for parameters the generator could not describe (a `field.**` pattern, a
+            // Parameter it could not read): Unresolved, with the generator's reason, and no shape to check.
+            for (int i = 0; i < matched.Count; i++)
+                if (matched[i].Fact is { Role: MupRole.Unresolved, Shape.Count: 0 } opaque && matched[i].Shape.Length > 0)
+                    matched[i] = (matched[i].name, matched[i].Shape, opaque with { Shape = Enumerable.Repeat(MupDim.Fixed, matched[i].Shape.Length).ToArray() });
+
             foreach (var (name, shape, fact) in matched)
             {
                 if (fact is not null && fact.Shape.Count != shape.Length)
@@ -166,8 +172,18 @@ public sealed partial class MupBinding
                     readoutMIn = mIn;
                     readoutFound = true;
                 }
-                bound.Add(new BoundParameter(name, fact, fact.Role, shape, mIn, mOut, baseFanIn, actualFanIn,
-                    fact.InResidualBlock, inReadout, fact.Note) { DimM = m, TiedTo = tied[name] });
+                var bp = new BoundParameter(name, fact, fact.Role, shape, mIn, mOut, baseFanIn, actualFanIn,
+                    fact.InResidualBlock, inReadout, fact.Note) { DimM = m, TiedTo = tied[name] };
+                // An Unresolved fact that could not name its layer (a `field.**` pattern): the layer kind and tensor name
+                // found at run time let MupOptions.BaseShapes fill it like a parameter without a fact.
+                if (fact.Role == MupRole.Unresolved && fact.Layer == MupLayerKind.Other)
+                {
+                    kinds ??= module.named_modules().ToDictionary(x => x.name, x => LayerKindOf(x.module));
+                    bp = bp with { Layer = kinds.TryGetValue(Prefix(name), out var kind) ? kind : MupLayerKind.Other };
+                }
+                if (fact.Tensor == "*")
+                    bp = bp with { Tensor = LastSegment(name) };
+                bound.Add(bp);
             }
 
             double mN = facts.Widths.Count > 0 && symbols.TryGetValue(facts.Widths[0].Name, out var first) ? first : 1.0;
@@ -293,34 +309,87 @@ public sealed partial class MupBinding
             return dot < 0 ? "" : name.Substring(0, dot);
         }
 
-        /// <summary>Finds the fact whose name matches <paramref name="name"/>; <c>*</c> matches one list index.</summary>
+        /// <summary>Finds the fact whose name matches <paramref name="name"/>, the most specific first: an exact name,
+        /// then the pattern with the fewest <c>*</c> (one list index, or digits inside a name: <c>conv*</c>), then a
+        /// <c>**</c> pattern (anything under a member the generator could not read).</summary>
         internal static MupParameterFact? Match(MupModelFacts facts, string name)
         {
+            MupParameterFact? best = null;
+            int bestScore = int.MaxValue;
             foreach (var fact in facts.Parameters)
-                if (NameMatches(fact.Name, name))
-                    return fact;
-            return null;
+            {
+                if (!NameMatches(fact.Name, name))
+                    continue;
+                int score = Specificity(fact.Name);
+                if (score < bestScore)
+                {
+                    best = fact;
+                    bestScore = score;
+                }
+            }
+            return best;
         }
 
+        /// <summary>0 for an exact name; one per <c>*</c> segment; a <c>**</c> tail ranks after every other pattern.</summary>
+        private static int Specificity(string pattern)
+        {
+            if (pattern.IndexOf('*') < 0)
+                return 0;
+            int score = 0;
+            foreach (var segment in pattern.Split('.'))
+                score += segment == "**" ? 1000 : segment.IndexOf('*') >= 0 ? 1 : 0;
+            return score;
+        }
+
+        /// <summary>A name pattern: segments separated by dots; <c>*</c> inside a segment matches one or more ASCII
+        /// digits (<c>*</c> a list index, <c>conv*</c> a name built with a loop index); a final <c>**</c> matches one or
+        /// more remaining segments.</summary>
         internal static bool NameMatches(string pattern, string name)
         {
             if (pattern.IndexOf('*') < 0)
                 return pattern == name;
             var ps = pattern.Split('.');
             var ns = name.Split('.');
-            if (ps.Length != ns.Length)
+            bool tail = ps[^1] == "**";
+            int fixedCount = tail ? ps.Length - 1 : ps.Length;
+            if (tail ? ns.Length <= fixedCount : ns.Length != fixedCount)
                 return false;
-            for (int i = 0; i < ps.Length; i++)
-            {
-                if (ps[i] == "*")
-                {
-                    if (ns[i].Length == 0 || !ns[i].All(char.IsAsciiDigit))
-                        return false;
-                }
-                else if (ps[i] != ns[i])
+            for (int i = 0; i < fixedCount; i++)
+                if (!SegmentMatches(ps[i], ns[i]))
                     return false;
-            }
             return true;
+        }
+
+        private static bool SegmentMatches(string pattern, string segment)
+        {
+            int star = pattern.IndexOf('*');
+            if (star < 0)
+                return pattern == segment;
+            // Literal text around each '*'; each '*' takes one or more digits.
+            var parts = pattern.Split('*');
+            int pos = 0;
+            for (int i = 0; i < parts.Length; i++)
+            {
+                var part = parts[i];
+                if (i == 0)
+                {
+                    if (!segment.StartsWith(part, StringComparison.Ordinal))
+                        return false;
+                    pos = part.Length;
+                    continue;
+                }
+                int digits = pos;
+                while (digits < segment.Length && char.IsAsciiDigit(segment[digits]))
+                    digits++;
+                if (digits == pos)
+                    return false;
+                // The literal after the digits must follow them directly (digits are greedy; literals never start
+                // with a digit in names TorchSharp builds from a loop index).
+                if (string.CompareOrdinal(segment, digits, part, 0, part.Length) != 0)
+                    return false;
+                pos = digits + part.Length;
+            }
+            return pos == segment.Length;
         }
     }
 
