@@ -51,7 +51,8 @@ public sealed partial class MupGenerator
             var type = target is IParameterSymbol parameter ? parameter.ContainingSymbol?.ContainingType : target.ContainingType;
             if (type is null || KnownTypes.Create(semanticModel.Compilation) is not { } types)
                 return null;
-            if (type.TypeKind != TypeKind.Class || type.IsRecord || type.IsFileLocal || !types.IsModule(type) || !IsPartialChain(type, ct))
+            if (type.TypeKind != TypeKind.Class || type.IsRecord || IsInFileLocal(type) || !types.IsModule(type) || !IsPartialChain(type, ct)
+                || DeclaresGeneratedMember(type))
                 return null;
 
             var containing = new List<string>();
@@ -290,7 +291,10 @@ public sealed partial class MupGenerator
 
             public static KnownTypes? Create(Compilation compilation)
             {
-                if (compilation.GetTypeByMetadataName(TypeNames.Module) is not { } module)
+                // Generated code implements the runtime's IMupModel: without the MupGen runtime (a project with its own
+                // WidthAttribute or Module of the same names), it would not compile, so there is no model.
+                if (compilation.GetTypeByMetadataName(TypeNames.Module) is not { } module
+                    || compilation.GetTypeByMetadataName(TypeNames.Model) is null)
                     return null;
                 return new KnownTypes
                 {
