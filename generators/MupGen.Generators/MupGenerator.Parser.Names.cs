@@ -58,6 +58,19 @@ public sealed partial class MupGenerator
             return false;
         }
 
+        /// <summary>False while a name is still being typed (<c>class (A</c>, <c>namespace Fuzz.;</c>): the class or,
+        /// for a top-level class, a part of its namespace has no identifier, so no partial part can be written.</summary>
+        internal static bool HasWritableNames(INamedTypeSymbol type)
+        {
+            if (!SyntaxFacts.IsValidIdentifier(type.Name))
+                return false;
+            if (type.ContainingType is null)
+                for (var n = type.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace)
+                    if (!SyntaxFacts.IsValidIdentifier(n.Name))
+                        return false;
+            return true;
+        }
+
         /// <summary>A name as it must be written in C#: <c>@event</c> for a class named with a keyword (contextual
         /// keywords too: <c>@record</c> is required, and '@' is legal before any identifier).</summary>
         internal static string Identifier(string name) =>

@@ -199,7 +199,7 @@ public sealed partial class MupGenerator
         /// <summary>`partial class Name`, or null for generic types (not supported).</summary>
         private static string? Header(INamedTypeSymbol type)
         {
-            if (type.TypeParameters.Length > 0)
+            if (type.TypeParameters.Length > 0 || !HasWritableNames(type))
                 return null;
             var keyword = type.IsRecord
                 ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record")
