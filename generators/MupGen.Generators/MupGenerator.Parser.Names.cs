@@ -44,9 +44,16 @@ public sealed partial class MupGenerator
             "MupInputMultiplier", "MupResidualMultiplier", "MupAttentionScale", "__mupFacts", "__Mup", "__mupBinding",
         };
 
-        /// <summary>True when the class declares a member with the name of one the generator writes.</summary>
+        /// <summary>True when the user's code declares a member with the name of one the generator writes. Members
+        /// in MupGen's own generated files do not count: the analyzers parse the compilation that holds them.</summary>
         internal static bool DeclaresGeneratedMember(INamedTypeSymbol type) =>
-            type.GetMembers().Any(m => !m.IsImplicitlyDeclared && GeneratedModelMembers.Contains(m.Name));
+            type.GetMembers().Any(m => !m.IsImplicitlyDeclared && GeneratedModelMembers.Contains(m.Name)
+                && m.DeclaringSyntaxReferences.Any(r => !IsGeneratedByMupGen(r.SyntaxTree)));
+
+        /// <summary>A file this generator wrote (its hint names end so; Roslyn puts the hint name last in the path).</summary>
+        internal static bool IsGeneratedByMupGen(SyntaxTree tree) =>
+            tree.FilePath.EndsWith(".Mup.g.cs", System.StringComparison.OrdinalIgnoreCase)
+            || tree.FilePath.EndsWith(".MupSubmodule.g.cs", System.StringComparison.OrdinalIgnoreCase);
 
         /// <summary>True when the class or a class it is nested in is file-local: its partial part cannot be written
         /// in another file (the generated <c>partial class Outer</c> would declare a second, unrelated Outer).</summary>
