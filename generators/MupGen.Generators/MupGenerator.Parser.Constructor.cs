@@ -198,6 +198,7 @@ public sealed partial class MupGenerator
                 {
                     switch (constant)
                     {
+                        case null: return NullValue;
                         case bool b: return new BoolConst(b);
                         case int or long or short or byte or sbyte or ushort or uint:
                             return new Const(Convert.ToInt64(constant, System.Globalization.CultureInfo.InvariantCulture));
@@ -271,6 +272,14 @@ public sealed partial class MupGenerator
                         if (TargetSymbol(assignment.Target) is { } target)
                             Assign(target, assigned);
                         return assigned;
+                    case IDefaultValueOperation defaultValue:
+                        return defaultValue.Type switch
+                        {
+                            { SpecialType: SpecialType.System_Boolean } => new BoolConst(false),
+                            { SpecialType: SpecialType.System_Int32 or SpecialType.System_Int64 } => new Const(0),
+                            { IsReferenceType: true } or { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } => NullValue,
+                            _ => new Unknown(Text(defaultValue), "is a default value the generator cannot read", Model.UnresolvedReason.UnreadableSize, defaultValue.Syntax),
+                        };
                     case IConditionalOperation { WhenFalse: { } whenFalse } conditional when conditional.Type is not null:
                         return EvalConditional(conditional, whenFalse);
                     case IArrayCreationOperation array:
@@ -335,22 +344,13 @@ public sealed partial class MupGenerator
 
                 if (SymbolEqualityComparer.Default.Equals(containing, _types.TorchNn))
                 {
-                    var kind = method.Name switch
-                    {
-                        "Linear" => LayerKind.Linear,
-                        "Embedding" => LayerKind.Embedding,
-                        "LayerNorm" => LayerKind.LayerNorm,
-                        "Conv1d" => LayerKind.Conv1d,
-                        "Conv2d" => LayerKind.Conv2d,
-                        _ => LayerKind.Other,
-                    };
-                    if (kind != LayerKind.Other)
+                    if (MupGen.Catalog.LayerCatalog.ByFactory(method.Name) is { } entry)
                     {
                         var args = new Dictionary<string, Value>();
                         foreach (var argument in invocation.Arguments)
                             if (argument.Parameter is { } parameter)
                                 args[parameter.Name] = Eval(argument.Value);
-                        return new Layer(kind, args);
+                        return new Layer(entry, args, invocation.Syntax);
                     }
                     if (method.Name is "ModuleList" or "Sequential")
                         return ListFromArguments(invocation.Arguments, isModule: true);

@@ -15,6 +15,9 @@ public sealed partial class MupGenerator
         {
         }
 
+        /// <summary>The constant <c>null</c> (an optional argument left out: MultiheadAttention's kdim).</summary>
+        internal static readonly Value NullValue = new Opaque("null");
+
         /// <summary>An integer constant.</summary>
         internal sealed class Const : Value
         {
@@ -103,17 +106,20 @@ public sealed partial class MupGenerator
             public SyntaxNode? Syntax { get; }
         }
 
-        /// <summary>A call of a TorchSharp layer factory with parameters (Linear, Embedding, LayerNorm, Conv1d, Conv2d).</summary>
+        /// <summary>A call of a TorchSharp layer factory with parameters (any layer of the catalog).</summary>
         internal sealed class Layer : Value
         {
-            public Layer(Model.LayerKind kind, Dictionary<string, Value> args, SyntaxNode? syntax = null)
+            public Layer(MupGen.Catalog.CatalogEntry entry, Dictionary<string, Value> args, SyntaxNode? syntax = null)
             {
-                Kind = kind;
+                Entry = entry;
                 Args = args;
                 Syntax = syntax;
             }
 
-            public Model.LayerKind Kind { get; }
+            /// <summary>The layer's catalog entry: its arguments and the tensors it registers.</summary>
+            public MupGen.Catalog.CatalogEntry Entry { get; }
+
+            public Model.LayerKind Kind => (Model.LayerKind)(int)Entry.Kind;
             public Dictionary<string, Value> Args { get; }
 
             /// <summary>The factory call, for diagnostics.</summary>
