@@ -225,32 +225,54 @@ public sealed partial class MupGenerator
             /// the same facts); else one fact per constant index; else an Unresolved pattern.</summary>
             private Part ListFacts(ListValue list, string prefix, RoleAttribute attribute, bool inBlock, ModuleField? owner)
             {
+                static bool IsIndex(string? key) => key is null || key.All(char.IsDigit);
                 var patterns = list.Entries
-                    .Select(e => FactsFor(e.Item, null, prefix + ".*", attribute, inBlock, owner))
-                    .Where(p => !p.IsEmpty)
+                    .Select(e => (Entry: e, Part: FactsFor(e.Item, null, prefix + ".*", attribute, inBlock, owner)))
+                    .Where(p => !p.Part.IsEmpty)
                     .ToList();
                 if (patterns.Count == 0)
                     return new Part();
 
-                var first = Flatten(patterns[0].Layers);
-                if (patterns.All(p => Flatten(p.Layers).SequenceEqual(first) && p.Attention.SequenceEqual(patterns[0].Attention)))
-                    return patterns[0];
+                bool Same(Part a, Part b) => Flatten(a.Layers).SequenceEqual(Flatten(b.Layers)) && a.Attention.SequenceEqual(b.Attention);
 
-                if (list.Entries.All(e => e.Key is not null))
-                {
-                    var indexed = new Part();
-                    foreach (var e in list.Entries)
-                        indexed.Add(FactsFor(e.Item, null, prefix + "." + e.Key, attribute, inBlock, owner));
-                    return indexed;
-                }
+                // Every item the same layer, at list indices: one pattern `list.*.weight`.
+                if (patterns.All(p => IsIndex(p.Entry.Key)) && patterns.All(p => Same(p.Part, patterns[0].Part)))
+                    return patterns[0].Part;
 
-                var note = $"the items of '{prefix}' are different layers and some are added at indices that are not constants";
-                foreach (var layer in patterns[0].Layers)
+                // Repeated items (added in a loop, by Select, or under a name built from the loop index: `conv*`)
+                // form groups by their name pattern; each group must be one layer. Items at constant indices or names
+                // get their own facts, which the runtime prefers to a group's pattern (`hidden.0.weight` over
+                // `hidden.*.weight`).
+                var result = new Part();
+                var groups = patterns.Where(p => p.Entry.Key is null || p.Entry.Key.Contains("*"))
+                    .GroupBy(p => p.Entry.Key ?? "*").ToList();
+                foreach (var group in groups)
                 {
-                    layer.Facts = layer.Facts.Select(f => f with { Role = Role.Unresolved, Note = note, Reason = UnresolvedReason.CollectionItemsDiffer }).ToList();
-                    layer.Unreadable = true;
+                    var items = group.ToList();
+                    var first = FactsFor(items[0].Entry.Item, null, prefix + "." + group.Key, attribute, inBlock, owner);
+                    if (items.All(p => Same(p.Part, items[0].Part)))
+                    {
+                        result.Add(first);
+                        continue;
+                    }
+                    var note = $"the items of '{prefix}' added at '{group.Key}' are different layers, at indices the generator cannot tell apart";
+                    foreach (var layer in first.Layers)
+                    {
+                        layer.Facts = layer.Facts.Select(f => f with { Role = Role.Unresolved, Note = note, Reason = UnresolvedReason.CollectionItemsDiffer }).ToList();
+                        layer.Unreadable = true;
+                    }
+                    result.Add(first);
                 }
-                return patterns[0];
+                var anyIndex = groups.FirstOrDefault(g => g.Key == "*")?.First().Part;
+                foreach (var (entry, part) in patterns)
+                {
+                    if (entry.Key is null || entry.Key.Contains("*"))
+                        continue;
+                    if (anyIndex is not null && IsIndex(entry.Key) && Same(part, anyIndex))
+                        continue; // the list pattern says the same
+                    result.Add(FactsFor(entry.Item, null, prefix + "." + entry.Key, attribute, inBlock, owner));
+                }
+                return result;
             }
 
             /// <summary>A declared TorchSharp layer type without parameters (ReLU, Dropout, ...).</summary>
@@ -668,7 +690,11 @@ public sealed partial class MupGenerator
                     case SymbolRef { IsDepth: false } width:
                         form.Powers[width.Name] = 1;
                         return form;
-                    case SymbolRef or Opaque:
+                    case IndexChoice:
+                        form.Failure = $"{Render(value)} depends on the item's index in a way the generator cannot split";
+                        form.FailureReason = UnresolvedReason.CollectionItemsDiffer;
+                        return form;
+                    case SymbolRef or Opaque or LoopIndex:
                         form.HasOpaque = true;
                         return form;
                     case Unknown unknown:
@@ -753,6 +779,8 @@ public sealed partial class MupGenerator
                 BoolConst b => b.V ? "true" : "false",
                 SymbolRef s => s.Name,
                 Opaque o => o.Text,
+                LoopIndex i => i.Local.Name,
+                IndexChoice c => $"(index == {c.Index.ToString(CultureInfo.InvariantCulture)} ? {Render(c.At)} : {Render(c.Others)})",
                 Unknown u => u.Text,
                 Binary b => $"{RenderOperand(b.Left, b.Op, false)} {b.Op} {RenderOperand(b.Right, b.Op, true)}",
                 Items items => "(" + string.Join(", ", items.Values.Select(Render)) + ")",

@@ -15,6 +15,28 @@ public sealed partial class MupGenerator
         {
         }
 
+        /// <summary>The loop variable of a <c>for</c> loop counting up from 0 by 1: its value is an item's index.</summary>
+        internal sealed class LoopIndex : Value
+        {
+            public LoopIndex(ISymbol local) => Local = local;
+            public ISymbol Local { get; }
+        }
+
+        /// <summary><c>i == k ? a : b</c> with <c>i</c> a loop index: <c>a</c> for the item at index k, <c>b</c> for the others.</summary>
+        internal sealed class IndexChoice : Value
+        {
+            public IndexChoice(long index, Value at, Value others)
+            {
+                Index = index;
+                At = at;
+                Others = others;
+            }
+
+            public long Index { get; }
+            public Value At { get; }
+            public Value Others { get; }
+        }
+
         /// <summary>The constant <c>null</c> (an optional argument left out: MultiheadAttention's kdim).</summary>
         internal static readonly Value NullValue = new Opaque("null");
 
@@ -248,18 +270,35 @@ public sealed partial class MupGenerator
                 }
             }
 
-            public void AddRepeated(Value item, Value? count)
+            /// <summary>An item added on every iteration of a loop (or by Select), <paramref name="key"/> a name pattern
+            /// built from the loop index (<c>conv*</c>) or null for a list index. With a constant count the next
+            /// index stays known.</summary>
+            public void AddRepeated(Value item, Value? count, string? key = null)
             {
-                Entries.Add(new ListItem(null, item, count));
-                NextIndex = null;
+                Entries.Add(new ListItem(key, item, count));
+                NextIndex = key is null && NextIndex is { } n && count is Const { V: >= 0 and < 100000 } c ? n + (int)c.V : null;
             }
+
+            /// <summary>An item at a constant index (an array element, the index a loop's first iteration takes).</summary>
+            public void AddAt(int index, Value item) =>
+                Entries.Add(new ListItem(index.ToString(System.Globalization.CultureInfo.InvariantCulture), item, null));
+
+            /// <summary>An array created with a length and filled element by element.</summary>
+            public bool IsArray { get; set; }
 
             public void AddRange(ListValue other)
             {
+                if (Entries.Count == 0 && NextIndex == 0)
+                {
+                    // Into an empty list: the items keep their indices (an array filled element by element).
+                    Entries.AddRange(other.Entries);
+                    NextIndex = other.IsArray ? null : other.NextIndex;
+                    return;
+                }
                 foreach (var entry in other.Entries)
                 {
-                    if (entry.Key is null)
-                        AddRepeated(entry.Item, entry.Count);
+                    if (entry.Key is null || entry.Key.Contains("*"))
+                        AddRepeated(entry.Item, entry.Count, entry.Key);
                     else
                         Add(entry.Item, int.TryParse(entry.Key, out _) ? null : entry.Key);
                 }
