@@ -172,8 +172,18 @@ public sealed partial class MupBinding
                     readoutMIn = mIn;
                     readoutFound = true;
                 }
-                bound.Add(new BoundParameter(name, fact, fact.Role, shape, mIn, mOut, baseFanIn, actualFanIn,
-                    fact.InResidualBlock, inReadout, fact.Note) { DimM = m, TiedTo = tied[name] });
+                var bp = new BoundParameter(name, fact, fact.Role, shape, mIn, mOut, baseFanIn, actualFanIn,
+                    fact.InResidualBlock, inReadout, fact.Note) { DimM = m, TiedTo = tied[name] };
+                // An Unresolved fact that could not name its layer (a `field.**` pattern): the layer kind and tensor name
+                // found at run time let MupOptions.BaseShapes fill it like a parameter without a fact.
+                if (fact.Role == MupRole.Unresolved && fact.Layer == MupLayerKind.Other)
+                {
+                    kinds ??= module.named_modules().ToDictionary(x => x.name, x => LayerKindOf(x.module));
+                    bp = bp with { Layer = kinds.TryGetValue(Prefix(name), out var kind) ? kind : MupLayerKind.Other };
+                }
+                if (fact.Tensor == "*")
+                    bp = bp with { Tensor = LastSegment(name) };
+                bound.Add(bp);
             }
 
             double mN = facts.Widths.Count > 0 && symbols.TryGetValue(facts.Widths[0].Name, out var first) ? first : 1.0;
