@@ -349,20 +349,14 @@ public sealed partial class MupGenerator
                 "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "LocalResponseNorm", "CosineSimilarity", "PairwiseDistance",
             };
 
-            /// <summary>The layer kind of a declared field type (TorchSharp.Modules.Linear, ...), when it is one the generator knows.</summary>
-            public static LayerKind? KindOf(ITypeSymbol type)
+            /// <summary>The catalog entry of a declared field type (TorchSharp.Modules.Linear, ...), when it is a
+            /// TorchSharp layer with parameters.</summary>
+            public static MupGen.Catalog.CatalogEntry? EntryOf(ITypeSymbol type)
             {
                 if (type.ContainingNamespace?.ToDisplayString() != TypeNames.ModulesNamespace)
                     return null;
-                return type.Name switch
-                {
-                    "Linear" => LayerKind.Linear,
-                    "Embedding" => LayerKind.Embedding,
-                    "LayerNorm" => LayerKind.LayerNorm,
-                    "Conv1d" => LayerKind.Conv1d,
-                    "Conv2d" => LayerKind.Conv2d,
-                    _ => null,
-                };
+                var entry = MupGen.Catalog.LayerCatalog.ByType(TypeNames.ModulesNamespace + "." + type.Name);
+                return entry is { Kind: MupGen.Catalog.CatalogKind.Parameter } ? null : entry;
             }
         }
     }
