@@ -52,7 +52,8 @@ public sealed partial class MupGenerator
             var type = target is IParameterSymbol parameter ? parameter.ContainingSymbol?.ContainingType : target.ContainingType;
             if (type is null || KnownTypes.For(semanticModel.Compilation) is not { } types)
                 return null;
-            if (type.TypeKind != TypeKind.Class || type.IsRecord || type.IsFileLocal || !types.IsModule(type) || !IsPartialChain(type, ct))
+            if (type.TypeKind != TypeKind.Class || type.IsRecord || IsInFileLocal(type) || !types.IsModule(type) || !IsPartialChain(type, ct)
+                || DeclaresGeneratedMember(type))
                 return null;
 
             var containing = new List<string>();
@@ -199,7 +200,7 @@ public sealed partial class MupGenerator
         /// <summary>`partial class Name`, or null for generic types (not supported).</summary>
         private static string? Header(INamedTypeSymbol type)
         {
-            if (type.TypeParameters.Length > 0)
+            if (type.TypeParameters.Length > 0 || !HasWritableNames(type))
                 return null;
             var keyword = type.IsRecord
                 ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record")
@@ -298,7 +299,10 @@ public sealed partial class MupGenerator
 
             private static KnownTypes? Create(Compilation compilation)
             {
-                if (compilation.GetTypeByMetadataName(TypeNames.Module) is not { } module)
+                // Generated code implements the runtime's IMupModel: without the MupGen runtime (a project with its own
+                // WidthAttribute or Module of the same names), it would not compile, so there is no model.
+                if (compilation.GetTypeByMetadataName(TypeNames.Module) is not { } module
+                    || compilation.GetTypeByMetadataName(TypeNames.Model) is null)
                     return null;
                 return new KnownTypes
                 {
