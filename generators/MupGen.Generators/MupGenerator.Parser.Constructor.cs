@@ -74,8 +74,8 @@ public sealed partial class MupGenerator
                 if (_symbolMembers.Contains(target))
                     return;
                 // A value assigned inside a loop changes from iteration to iteration.
-                _env[target] = _loopDepth > 0 && value is not (Layer or OtherModule or UserModule or ListValue)
-                    ? new Unknown(target.Name, "is assigned inside a loop")
+                _env[target] = _loopDepth > 0 && value is not (Layer or OtherModule or UserModule or ListValue or ParameterValue)
+                    ? new Unknown(target.Name, "is assigned inside a loop", value is Unknown u ? u.Reason : Model.UnresolvedReason.UnreadableSize)
                     : value;
             }
 
@@ -96,7 +96,7 @@ public sealed partial class MupGenerator
                             {
                                 var init = declarator.Initializer?.Value ?? declaration.Initializer?.Value;
                                 _env[declarator.Symbol] = init is null
-                                    ? new Unknown(declarator.Symbol.Name, "has no initial value")
+                                    ? new Unknown(declarator.Symbol.Name, "has no initial value", Model.UnresolvedReason.NotConstructed, declarator.Syntax)
                                     : Eval(init);
                             }
                         break;
@@ -109,11 +109,11 @@ public sealed partial class MupGenerator
                         break;
                     case ICompoundAssignmentOperation compound:
                         if (TargetSymbol(compound.Target) is { } compoundTarget)
-                            Assign(compoundTarget, new Unknown(Text(compound), "is updated in place"));
+                            Assign(compoundTarget, new Unknown(Text(compound), "is updated in place", Model.UnresolvedReason.UnreadableSize, compound.Syntax));
                         break;
                     case IIncrementOrDecrementOperation increment:
                         if (TargetSymbol(increment.Target) is { } incrementTarget)
-                            Assign(incrementTarget, new Unknown(Text(increment), "is updated in place"));
+                            Assign(incrementTarget, new Unknown(Text(increment), "is updated in place", Model.UnresolvedReason.UnreadableSize, increment.Syntax));
                         break;
                     case IInvocationOperation invocation:
                         Eval(invocation);
@@ -204,7 +204,7 @@ public sealed partial class MupGenerator
                         case string:
                             return new Opaque(Text(operation));
                         default:
-                            return new Unknown(Text(operation), "is not an integer");
+                            return new Unknown(Text(operation), "is not an integer", Model.UnresolvedReason.UnreadableSize, operation.Syntax);
                     }
                 }
 
@@ -244,8 +244,7 @@ public sealed partial class MupGenerator
                     case IPropertyReferenceOperation or IFieldReferenceOperation when _methodLocals is not null:
                         return new Unknown(Text(operation), "is read in a method, not the constructor");
                     case IPropertyReferenceOperation or IFieldReferenceOperation:
-                        // config.Width, list.Count, ...: a finite value the generator cannot see.
-                        return new Opaque(Text(operation));
+                        return EvalMemberOfObject(operation);
                     case IBinaryOperation binary:
                         var op = binary.OperatorKind switch
                         {
@@ -256,9 +255,9 @@ public sealed partial class MupGenerator
                             _ => '?',
                         };
                         if (op == '?')
-                            return new Unknown(Text(binary), "is not a sum, product or quotient");
+                            return new Unknown(Text(binary), "is not a sum, product or quotient", Model.UnresolvedReason.UnreadableSize, binary.Syntax);
                         var combined = new Binary(op, Eval(binary.LeftOperand), Eval(binary.RightOperand));
-                        return combined.Size > Binary.MaxSize ? new Unknown(Text(binary), "is too large an expression to follow") : combined;
+                        return combined.Size > Binary.MaxSize ? new Unknown(Text(binary), "is too large an expression to follow", Model.UnresolvedReason.UnreadableSize, binary.Syntax) : combined;
                     case IArrayCreationOperation { Initializer: { } initializer }:
                         return new Items(initializer.ElementValues.Select(Eval).ToList());
                     case ITupleOperation tuple:
@@ -272,14 +271,40 @@ public sealed partial class MupGenerator
                         if (TargetSymbol(assignment.Target) is { } target)
                             Assign(target, assigned);
                         return assigned;
+                    case IConditionalOperation { WhenFalse: { } whenFalse } conditional when conditional.Type is not null:
+                        return EvalConditional(conditional, whenFalse);
+                    case IArrayCreationOperation array:
+                        return new Unknown(Text(array), "is an array whose items are set one by one, which the generator does not follow", Model.UnresolvedReason.ArrayFilledInLoop, array.Syntax);
                     default:
-                        return new Unknown(Text(operation), "is not a product or quotient of widths and constants");
+                        return new Unknown(Text(operation), "is not a product or quotient of widths and constants", Model.UnresolvedReason.UnreadableSize, operation.Syntax);
                 }
+            }
+
+            /// <summary><c>c ? a : b</c>: a module that may be absent (<c>c ? new Block(w) : null</c>) is the module
+            /// (facts for a tensor that does not exist are never matched); equal branches are that value; anything
+            /// else cannot be read.</summary>
+            private Value EvalConditional(IConditionalOperation conditional, IOperation whenFalse)
+            {
+                static bool IsNull(IOperation o) => o.WithoutConversions() is { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation;
+                if (IsNull(whenFalse))
+                    return Eval(conditional.WhenTrue);
+                if (IsNull(conditional.WhenTrue))
+                    return Eval(whenFalse);
+                var a = Eval(conditional.WhenTrue);
+                var b = Eval(whenFalse);
+                if (a is Const ca && b is Const cb && ca.V == cb.V)
+                    return a;
+                if (ReferenceEquals(a, b))
+                    return a;
+                return new Unknown(Text(conditional), "is a conditional whose branches differ", Model.UnresolvedReason.UnreadableSize, conditional.Syntax);
             }
 
             private Value EvalCreation(IObjectCreationOperation creation)
             {
                 var type = creation.Type?.OriginalDefinition;
+                if (_types.IsParameter(type))
+                    return new ParameterValue(Text(creation), creation.Syntax,
+                        creation.Arguments.Length > 0 ? TensorShape(creation.Arguments[0].Value) : null);
                 if (SymbolEqualityComparer.Default.Equals(type, _types.ModuleList))
                     return ListFromArguments(creation.Arguments, isModule: true);
                 if (SymbolEqualityComparer.Default.Equals(type, _types.List))
@@ -292,14 +317,21 @@ public sealed partial class MupGenerator
                 if (_context.IsUserModule(creation.Type))
                     return _context.AnalyzeUserModule(creation, this);
                 if (_types.IsModule(creation.Type))
-                    return OtherModule.Instance;
-                return new Unknown(Text(creation), "is an object creation");
+                    return creation.Type is { } created && KnownTypes.IsParameterless(created.Name)
+                        && created.ContainingNamespace?.ToDisplayString() == TypeNames.ModulesNamespace
+                        ? OtherModule.Instance
+                        : new Unknown(Text(creation), "is a module class whose constructor the generator cannot read (it is not declared in this compilation)", Model.UnresolvedReason.UnknownLayerType, creation.Syntax);
+                return new Unknown(Text(creation), "is an object creation", Model.UnresolvedReason.OpaqueSize, creation.Syntax);
             }
 
             private Value EvalInvocation(IInvocationOperation invocation)
             {
                 var method = invocation.TargetMethod;
                 var containing = method.ContainingType?.OriginalDefinition;
+
+                if (SymbolEqualityComparer.Default.Equals(containing, _types.TorchNn) && method.Name == "Parameter"
+                    && invocation.Arguments.Length > 0)
+                    return new ParameterValue(Text(invocation), invocation.Syntax, TensorShape(invocation.Arguments[0].Value));
 
                 if (SymbolEqualityComparer.Default.Equals(containing, _types.TorchNn))
                 {
@@ -323,7 +355,9 @@ public sealed partial class MupGenerator
                     if (method.Name is "ModuleList" or "Sequential")
                         return ListFromArguments(invocation.Arguments, isModule: true);
                     if (_types.IsModule(method.ReturnType))
-                        return OtherModule.Instance;
+                        return KnownTypes.IsParameterless(method.Name)
+                            ? OtherModule.Instance
+                            : new Unknown(Text(invocation), $"is a TorchSharp layer ({method.Name}) whose parameters the generator does not know", Model.UnresolvedReason.UnknownLayerType, invocation.Syntax);
                 }
 
                 // list.Add(layer), seq.append(layer), list.AddRange(...), list.ToArray() on a list being built.
@@ -346,7 +380,7 @@ public sealed partial class MupGenerator
                             if (Eval(invocation.Arguments[0].Value) is ListValue range)
                                 target.AddRange(range);
                             else
-                                target.AddRepeated(new Unknown(Text(invocation), "adds items the generator cannot read"), null);
+                                target.AddRepeated(new Unknown(Text(invocation), "adds items the generator cannot read", Model.UnresolvedReason.ArrayFilledInLoop, invocation.Syntax), null);
                             return target;
                         case "ToArray" or "ToList" or "AsEnumerable":
                             return target;
@@ -356,8 +390,98 @@ public sealed partial class MupGenerator
                 if (SymbolEqualityComparer.Default.Equals(containing, _types.Enumerable))
                     return EvalLinq(invocation);
 
-                return new Unknown(Text(invocation), "is a method call");
+                if (IsRegistration(invocation))
+                {
+                    Registrations.Add((invocation, _loopDepth > 0));
+                    return OtherModule.Instance;
+                }
+                if (method.Name == "RegisterComponents" && method.Parameters.Length == 0 && IsThis(invocation.Instance))
+                {
+                    RegisterComponentsAt ??= Registrations.Count;
+                    return OtherModule.Instance;
+                }
+
+                return _types.IsModule(method.ReturnType)
+                    ? new Unknown(Text(invocation), "is built by a method the generator does not follow", Model.UnresolvedReason.HelperCall, invocation.Syntax)
+                    : new Unknown(Text(invocation), "is a method call", Model.UnresolvedReason.OpaqueSize, invocation.Syntax);
             }
+
+            /// <summary>TorchSharp's tensor factories whose integer arguments are the shape.</summary>
+            private static readonly HashSet<string> TensorFactories = new(StringComparer.Ordinal)
+            {
+                "ones", "zeros", "empty", "randn", "rand", "full", "normal",
+            };
+
+            /// <summary>The shape of a tensor expression, as symbolic sizes: <c>torch.ones(dim)</c>,
+            /// <c>zeros(1, 1, width)</c>, <c>randn(new long[] { 1, n + 1, width })</c>, through <c>* 0.02</c>,
+            /// <c>.mul(...)</c>, <c>.to(...)</c> and in-place initialisers (<c>.normal_()</c>). Null when unreadable.</summary>
+            private List<Value>? TensorShape(IOperation operation)
+            {
+                operation = operation.WithoutConversions();
+                switch (operation)
+                {
+                    case IInvocationOperation { Instance: null } factory
+                        when TensorFactories.Contains(factory.TargetMethod.Name)
+                             && factory.TargetMethod.ContainingType?.Name == "torch":
+                        var dims = new List<Value>();
+                        foreach (var argument in factory.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? int.MaxValue))
+                        {
+                            if (argument.Parameter is not { } parameter || argument.ArgumentKind == ArgumentKind.DefaultValue)
+                                continue;
+                            var type = parameter.Type;
+                            if (type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64)
+                                dims.Add(Eval(argument.Value));
+                            else if (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Int32 or SpecialType.System_Int64 }
+                                     || (type is INamedTypeSymbol { Name: "ReadOnlySpan", TypeArguments.Length: 1 } span
+                                         && span.TypeArguments[0].SpecialType is SpecialType.System_Int64 or SpecialType.System_Int32))
+                            {
+                                if (Eval(argument.Value) is Items items)
+                                    dims.AddRange(items.Values);
+                                else
+                                    return null;
+                            }
+                        }
+                        return dims.Count > 0 ? dims : null;
+                    case IBinaryOperation { OperatorMethod: not null } binary:
+                        return IsTensor(binary.LeftOperand.Type) ? TensorShape(binary.LeftOperand)
+                            : IsTensor(binary.RightOperand.Type) ? TensorShape(binary.RightOperand) : null;
+                    case IInvocationOperation { Instance: { } instance } call when IsTensor(call.TargetMethod.ReturnType) && IsTensor(instance.Type)
+                        && call.TargetMethod.Name is "mul" or "mul_" or "div" or "div_" or "to" or "requires_grad_" or "normal_" or "uniform_"
+                            or "fill_" or "zero_" or "clone" or "detach" or "cpu" or "cuda" or "contiguous" or "add" or "add_" or "trunc_normal_":
+                        return TensorShape(instance);
+                    default:
+                        return null;
+                }
+            }
+
+            private static bool IsTensor(ITypeSymbol? type)
+            {
+                for (var t = type; t is not null; t = t.BaseType)
+                    if (t.Name == "Tensor" && t.ContainingType?.Name == "torch")
+                        return true;
+                return false;
+            }
+
+            /// <summary>register_module / register_parameter / register_buffer calls on this module, in order.</summary>
+            public List<(IInvocationOperation Call, bool InLoop)> Registrations { get; } = new();
+
+            /// <summary>How many registrations came before the first <c>RegisterComponents()</c> call (null: no call).
+            /// RegisterComponents skips a field whose name is registered already, and named_parameters() lists a tensor
+            /// once, under the name it was first registered with.</summary>
+            public int? RegisterComponentsAt { get; private set; }
+
+            /// <summary>Evaluates an argument of a registration again (its value is in the environment by now).</summary>
+            public Value EvalArgument(IArgumentOperation argument) => Eval(argument.Value);
+
+            private bool IsRegistration(IInvocationOperation invocation) =>
+                invocation.TargetMethod.Name is "register_module" or "register_parameter"
+                && IsThis(invocation.Instance)
+                && _types.IsModule(invocation.TargetMethod.ContainingType);
+
+            /// <summary><c>config.Hidden</c>, <c>list.Count</c>, <c>x.shape[0]</c>: a member of another object. The
+            /// generator cannot see its value, so it is not assumed width-invariant.</summary>
+            private Value EvalMemberOfObject(IOperation operation) =>
+                new Unknown(Text(operation), "is read from another object, which the generator cannot follow", Model.UnresolvedReason.OpaqueSize, operation.Syntax);
 
             private void AddToList(ListValue list, Value item, string? name = null)
             {
@@ -396,7 +520,7 @@ public sealed partial class MupGenerator
                             return passed;
                         break;
                 }
-                return new Unknown(Text(invocation), "is a LINQ call the generator does not follow");
+                return new Unknown(Text(invocation), "is a LINQ call the generator does not follow", Model.UnresolvedReason.ArrayFilledInLoop, invocation.Syntax);
             }
 
             private Value EvalLambda(IAnonymousFunctionOperation lambda)
@@ -417,7 +541,7 @@ public sealed partial class MupGenerator
                 {
                     _loopDepth--;
                 }
-                return new Unknown(Text(lambda), "is a lambda the generator cannot read");
+                return new Unknown(Text(lambda), "is a lambda the generator cannot read", Model.UnresolvedReason.ArrayFilledInLoop, lambda.Syntax);
             }
 
             /// <summary>ModuleList(a, b), Sequential(a, b), Sequential(("name", a)), Sequential(list), new ModuleList&lt;T&gt;(items).</summary>
@@ -451,7 +575,7 @@ public sealed partial class MupGenerator
                                 list.Add(item);
                             break;
                         case var other:
-                            list.AddRepeated(other is Unknown ? other : new Unknown(Text(argument.Value), "is not a list the generator can read"), null);
+                            list.AddRepeated(other is Unknown ? other : new Unknown(Text(argument.Value), "is not a list the generator can read", Model.UnresolvedReason.ArrayFilledInLoop, argument.Value.Syntax), null);
                             break;
                     }
                 }

@@ -29,11 +29,21 @@ public sealed partial class MupGenerator
             /// <summary>The facts of one layer instance (or of one list pattern): they share a role decision.</summary>
             private sealed class LayerFacts
             {
-                public LayerFacts(List<ParameterSpec> facts, RoleAttribute attribute)
+                public LayerFacts(List<ParameterSpec> facts, RoleAttribute attribute, string prefix = "", ModuleField? owner = null, SyntaxNode? site = null)
                 {
                     Facts = facts;
                     Attribute = attribute;
+                    Prefix = prefix;
+                    Owner = owner;
+                    Site = site;
                 }
+
+                /// <summary>The layer's path (<c>blocks.*.attn.q</c>).</summary>
+                public string Prefix { get; }
+                /// <summary>The member that holds it (for diagnostics).</summary>
+                public ModuleField? Owner { get; }
+                /// <summary>Where it is built, or what could not be read.</summary>
+                public SyntaxNode? Site { get; set; }
 
                 public List<ParameterSpec> Facts { get; set; }
                 public RoleAttribute Attribute { get; }
@@ -63,9 +73,15 @@ public sealed partial class MupGenerator
                 }
             }
 
+            /// <summary>The attention layers of the catalog the model builds (MultiheadAttention, Transformer layers).</summary>
+            public List<AttentionLayerSpec> AttentionLayers { get; } = new();
+
+            /// <summary>Everything not understood, one entry per member, in the order found.</summary>
+            public List<UnresolvedSpec> Unresolved { get; } = new();
+
             public void AddField(ModuleField field)
             {
-                var part = FactsFor(field.Value, field.DeclaredType, field.Name, field.Role, inBlock: false);
+                var part = FactsFor(field.Value, field.DeclaredType, field.Name, field.Role, inBlock: false, field);
                 _layers.AddRange(part.Layers);
                 foreach (var a in part.Attention)
                     AddAttention(a);
@@ -88,18 +104,70 @@ public sealed partial class MupGenerator
             public List<ParameterSpec> Build()
             {
                 ApplyMeasurability();
-                return _layers.SelectMany(l => l.Facts).ToList();
+                var facts = new List<ParameterSpec>();
+                foreach (var layer in _layers)
+                {
+                    foreach (var fact in layer.Facts)
+                        if (!facts.Contains(fact))
+                            facts.Add(fact);
+                    if (layer.Facts.FirstOrDefault(f => f.Role == Role.Unresolved) is not { } unresolved)
+                        continue;
+                    var reason = unresolved.Reason ?? UnresolvedReason.UnreadableSize;
+                    var pattern = layer.Facts.Count(f => f.Role == Role.Unresolved) == 1 ? unresolved.Name : layer.Prefix + ".**";
+                    AddIssue(Issue(layer.Prefix, pattern, layer.Owner, reason, unresolved.Note ?? "", layer.Site));
+                }
+                return facts;
+            }
+
+            private static string Last(string name) => name.Substring(name.LastIndexOf('.') + 1);
+
+            private void AddIssue(UnresolvedSpec issue)
+            {
+                if (!Unresolved.Contains(issue))
+                    Unresolved.Add(issue);
+            }
+
+            /// <summary>A member with parameters the generator cannot describe at all: one fact with no shape that the
+            /// runtime matches to anything under the member (or to the exact name of a Parameter), so it refuses them
+            /// by name with the reason; reported like any Unresolved layer.</summary>
+            private static void Whole(Part part, string path, string pattern, ModuleField? owner, UnresolvedReason reason, string detail, SyntaxNode? site, bool inBlock)
+            {
+                var fact = new ParameterSpec(pattern, LayerKind.Other, pattern.EndsWith("**", System.StringComparison.Ordinal) ? "*" : Last(pattern),
+                    Role.Unresolved, EquatableArray<DimSpec>.Empty, inBlock, detail, reason);
+                part.Layers.Add(new LayerFacts(new List<ParameterSpec> { fact }, RoleAttribute.None, path, owner, site) { Unreadable = true });
+            }
+
+            private static UnresolvedSpec Issue(string path, string pattern, ModuleField? owner, UnresolvedReason reason, string detail, SyntaxNode? site)
+            {
+                var symbol = owner?.Symbol;
+                var declaring = symbol?.ContainingType is { } t
+                    ? t.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "")
+                    : "";
+                var member = symbol is IFieldSymbol or IPropertySymbol ? symbol.Name : owner?.Name ?? Last(path);
+                var memberSyntax = owner?.Site ?? (symbol?.DeclaringSyntaxReferences.Length > 0 ? symbol.DeclaringSyntaxReferences[0].GetSyntax() : null);
+                return new UnresolvedSpec(path, pattern, declaring, member, reason, detail, Spot(site ?? memberSyntax), Spot(memberSyntax));
+            }
+
+            /// <summary>A syntax node's place as plain values.</summary>
+            internal static SourceSpot? Spot(SyntaxNode? node)
+            {
+                if (node is null)
+                    return null;
+                var span = node.Span;
+                var lines = node.SyntaxTree.GetLineSpan(span);
+                return new SourceSpot(node.SyntaxTree.FilePath, span.Start, span.Length,
+                    lines.StartLinePosition.Line, lines.StartLinePosition.Character, lines.EndLinePosition.Line, lines.EndLinePosition.Character);
             }
 
             /// <summary>The facts under <paramref name="prefix"/>: a layer's tensors, a list's items (<c>prefix.*</c>),
             /// or a user module's fields (<c>prefix.field</c>, recursively).</summary>
-            private Part FactsFor(Value? value, ITypeSymbol? declaredType, string prefix, RoleAttribute attribute, bool inBlock)
+            private Part FactsFor(Value? value, ITypeSymbol? declaredType, string prefix, RoleAttribute attribute, bool inBlock, ModuleField? owner)
             {
                 var part = new Part();
                 switch (value)
                 {
                     case Layer layer:
-                        part.Layers.Add(BuildLayer(prefix, layer, attribute, inBlock, null));
+                        part.Layers.Add(BuildLayer(prefix, layer, attribute, inBlock, null, owner));
                         break;
                     case ListValue list:
                         // The list the [Depth] symbol counts holds the residual blocks.
@@ -109,7 +177,7 @@ public sealed partial class MupGenerator
                             BlockList = prefix;
                             inBlock = true;
                         }
-                        return ListFacts(list, prefix, attribute, inBlock);
+                        return ListFacts(list, prefix, attribute, inBlock, owner);
                     case UserModule module:
                         if (!Reached.Contains(module.Type, SymbolEqualityComparer.Default))
                             Reached.Add(module.Type);
@@ -119,16 +187,34 @@ public sealed partial class MupGenerator
                         // A role attribute on the module's field applies to its layers that carry none of their own.
                         foreach (var field in module.Fields)
                             part.Add(FactsFor(field.Value, field.DeclaredType, prefix + "." + field.Name,
-                                field.Role != RoleAttribute.None ? field.Role : attribute, inBlock));
+                                field.Role != RoleAttribute.None ? field.Role : attribute, inBlock, field));
+                        break;
+                    case ParameterValue parameter:
+                        Whole(part, prefix, prefix, owner, UnresolvedReason.ParameterField,
+                            $"'{prefix}' is a Parameter ({parameter.Text}), whose shape the generator does not read", parameter.Syntax, inBlock);
+                        break;
+                    case OtherModule:
                         break;
                     default:
                         // A layer field the constructor builds in a way the generator cannot follow.
-                        if (declaredType is not null && KnownTypes.KindOf(declaredType) is { } kind && value is not OtherModule)
+                        var u = value as Unknown;
+                        if (declaredType is not null && KnownTypes.KindOf(declaredType) is { } kind)
                         {
-                            var reason = value is Unknown u
+                            var why = u is not null
                                 ? $"could not read how '{prefix}' is built: {u.Text} {u.Why}"
                                 : $"could not read how '{prefix}' is built: it is not assigned in the constructor";
-                            part.Layers.Add(BuildLayer(prefix, new Layer(kind, new Dictionary<string, Value>()), attribute, inBlock, reason));
+                            var built = BuildLayer(prefix, new Layer(kind, new Dictionary<string, Value>(), u?.Syntax), attribute, inBlock, why, owner,
+                                u?.Reason ?? UnresolvedReason.NotConstructed);
+                            part.Layers.Add(built);
+                        }
+                        else if (u is not null)
+                        {
+                            Whole(part, prefix, owner is { AnyName: true } ? prefix : prefix + ".**", owner, u.Reason, $"could not read how '{prefix}' is built: {u.Text} {u.Why}", u.Syntax, inBlock);
+                        }
+                        else if (value is null && declaredType is not null && !IsParameterlessType(declaredType))
+                        {
+                            Whole(part, prefix, prefix + ".**", owner, UnresolvedReason.NotConstructed,
+                                $"could not read how '{prefix}' is built: it is not assigned in the constructor", null, inBlock);
                         }
                         break;
                 }
@@ -137,10 +223,10 @@ public sealed partial class MupGenerator
 
             /// <summary>One pattern `list.*.weight` when every item with parameters is the same layer (or module with
             /// the same facts); else one fact per constant index; else an Unresolved pattern.</summary>
-            private Part ListFacts(ListValue list, string prefix, RoleAttribute attribute, bool inBlock)
+            private Part ListFacts(ListValue list, string prefix, RoleAttribute attribute, bool inBlock, ModuleField? owner)
             {
                 var patterns = list.Entries
-                    .Select(e => FactsFor(e.Item, null, prefix + ".*", attribute, inBlock))
+                    .Select(e => FactsFor(e.Item, null, prefix + ".*", attribute, inBlock, owner))
                     .Where(p => !p.IsEmpty)
                     .ToList();
                 if (patterns.Count == 0)
@@ -154,18 +240,22 @@ public sealed partial class MupGenerator
                 {
                     var indexed = new Part();
                     foreach (var e in list.Entries)
-                        indexed.Add(FactsFor(e.Item, null, prefix + "." + e.Key, attribute, inBlock));
+                        indexed.Add(FactsFor(e.Item, null, prefix + "." + e.Key, attribute, inBlock, owner));
                     return indexed;
                 }
 
                 var note = $"the items of '{prefix}' are different layers and some are added at indices that are not constants";
                 foreach (var layer in patterns[0].Layers)
                 {
-                    layer.Facts = layer.Facts.Select(f => f with { Role = Role.Unresolved, Note = note }).ToList();
+                    layer.Facts = layer.Facts.Select(f => f with { Role = Role.Unresolved, Note = note, Reason = UnresolvedReason.CollectionItemsDiffer }).ToList();
                     layer.Unreadable = true;
                 }
                 return patterns[0];
             }
+
+            /// <summary>A declared TorchSharp layer type without parameters (ReLU, Dropout, ...).</summary>
+            private static bool IsParameterlessType(ITypeSymbol type) =>
+                type.ContainingNamespace?.ToDisplayString() == TypeNames.ModulesNamespace && KnownTypes.IsParameterless(type.Name);
 
             private static List<ParameterSpec> Flatten(List<LayerFacts> layers) => layers.SelectMany(l => l.Facts).ToList();
 
@@ -190,7 +280,8 @@ public sealed partial class MupGenerator
 
             private static readonly Value KernelDim = new Const(1);
 
-            private LayerFacts BuildLayer(string prefix, Layer layer, RoleAttribute attribute, bool inBlock, string? wholeFailure)
+            private LayerFacts BuildLayer(string prefix, Layer layer, RoleAttribute attribute, bool inBlock, string? wholeFailure,
+                ModuleField? owner, UnresolvedReason wholeReason = UnresolvedReason.NotConstructed)
             {
                 Value Arg(string name) => layer.Args.TryGetValue(name, out var v) ? v : new Unknown(name, "is not given");
                 bool IsFalse(string name) => layer.Args.TryGetValue(name, out var v) && v is BoolConst { V: false };
@@ -232,6 +323,8 @@ public sealed partial class MupGenerator
 
                 // Read every dimension; the first one that cannot be read names the layer's problem.
                 var failure = wholeFailure;
+                var failureReason = wholeReason;
+                var site = layer.Syntax;
                 var read = new List<List<DimSpec?>>();
                 foreach (var tensor in tensors)
                 {
@@ -239,9 +332,15 @@ public sealed partial class MupGenerator
                     foreach (var (value, argument) in tensor.Dims)
                     {
                         string? problem = null;
-                        var spec = wholeFailure is null ? AnalyzeDim(value, out problem) : null;
+                        var problemReason = UnresolvedReason.UnreadableSize;
+                        SyntaxNode? problemAt = null;
+                        var spec = wholeFailure is null ? AnalyzeDim(value, out problem, out problemReason, out problemAt) : null;
                         if (spec is null && failure is null)
+                        {
                             failure = $"could not read '{argument}' of {layer.Kind} '{prefix}': {problem}";
+                            failureReason = problemReason;
+                            site = problemAt ?? site;
+                        }
                         specs.Add(spec);
                     }
                     read.Add(specs);
@@ -254,6 +353,7 @@ public sealed partial class MupGenerator
                     var specs = read[t];
                     Role role;
                     string? note = null;
+                    UnresolvedReason? reason = null;
                     List<DimSpec> shape;
                     if (attribute == RoleAttribute.Invariant)
                     {
@@ -264,6 +364,7 @@ public sealed partial class MupGenerator
                     {
                         role = Role.Unresolved;
                         note = failure;
+                        reason = failureReason;
                         shape = specs.Select(s => s ?? DimSpec.Fixed).ToList();
                     }
                     else if (failure is not null)
@@ -292,6 +393,7 @@ public sealed partial class MupGenerator
                             {
                                 role = Role.Unresolved;
                                 note = "width-scaled fan_in and fixed fan_out but not marked [ReadoutLayer]";
+                                reason = UnresolvedReason.MissingReadout;
                             }
                             else
                                 role = Role.Fixed;
@@ -302,9 +404,9 @@ public sealed partial class MupGenerator
                         }
                     }
                     facts.Add(new ParameterSpec(prefix + "." + tensor.Name, layer.Kind, tensor.Name, role,
-                        shape.ToEquatableArray(), inBlock, note));
+                        shape.ToEquatableArray(), inBlock, note, reason));
                 }
-                return new LayerFacts(facts, attribute) { Unreadable = failure is not null && attribute == RoleAttribute.None };
+                return new LayerFacts(facts, attribute, prefix, owner, site) { Unreadable = failure is not null && attribute == RoleAttribute.None };
             }
 
             private static Role MatrixRole(RoleAttribute attribute) => attribute switch
@@ -353,7 +455,7 @@ public sealed partial class MupGenerator
                     if (missing is null)
                         continue;
                     var note = $"width '{missing}' appears in no dimension whose size at base width is a compile-time constant, so its multiplier cannot be measured at run time";
-                    layer.Facts = layer.Facts.Select(f => f with { Role = Role.Unresolved, Note = note }).ToList();
+                    layer.Facts = layer.Facts.Select(f => f with { Role = Role.Unresolved, Note = note, Reason = UnresolvedReason.UnmeasurableWidth }).ToList();
                 }
             }
 
@@ -366,24 +468,34 @@ public sealed partial class MupGenerator
                 public bool HasOpaque { get; set; }
                 public string? AffineSymbol { get; set; }
                 public string? Failure { get; set; }
+                public UnresolvedReason FailureReason { get; set; } = UnresolvedReason.UnreadableSize;
+                public SyntaxNode? FailureSyntax { get; set; }
                 public bool IsWidthFree => AffineSymbol is null && Powers.Values.All(k => k == 0);
             }
 
-            private DimSpec? AnalyzeDim(Value value, out string? problem)
+            private DimSpec? AnalyzeDim(Value value, out string? problem) => AnalyzeDim(value, out problem, out _, out _);
+
+            private DimSpec? AnalyzeDim(Value value, out string? problem, out UnresolvedReason reason, out SyntaxNode? at)
             {
                 problem = null;
+                reason = UnresolvedReason.UnreadableSize;
+                at = null;
                 var form = Analyze(value);
                 if (form.Failure is not null)
                 {
                     problem = form.Failure;
+                    reason = form.FailureReason;
+                    at = form.FailureSyntax;
                     return null;
                 }
+                reason = UnresolvedReason.NonPositiveBaseSize;
                 var baseSize = EvaluateAtBase(value);
                 if (form.AffineSymbol is { } symbol)
                 {
                     if (baseSize is not { } b || b <= 0)
                     {
                         problem = $"{Render(value)} is a sum whose size at base width is not a positive compile-time constant";
+                        reason = baseSize is null ? UnresolvedReason.NonProportionalSize : UnresolvedReason.NonPositiveBaseSize;
                         return null;
                     }
                     return new DimSpec(DimForm.Affine, b, new[] { new PowerSpec(symbol, 1) }.ToEquatableArray());
@@ -420,6 +532,8 @@ public sealed partial class MupGenerator
                         return form;
                     case Unknown unknown:
                         form.Failure = $"{unknown.Text} {unknown.Why}";
+                        form.FailureReason = unknown.Reason;
+                        form.FailureSyntax = unknown.Syntax;
                         return form;
                     case Binary binary:
                         var left = Analyze(binary.Left);
@@ -434,6 +548,7 @@ public sealed partial class MupGenerator
                             if (left.AffineSymbol is not null || right.AffineSymbol is not null)
                             {
                                 form.Failure = $"{Render(binary)} multiplies or divides a sum";
+                            form.FailureReason = UnresolvedReason.NonProportionalSize;
                                 return form;
                             }
                             foreach (var pair in left.Powers)
@@ -451,6 +566,7 @@ public sealed partial class MupGenerator
                         if (single is null || (binary.Op == '-' && scaled == right))
                         {
                             form.Failure = $"{Render(binary)} is neither a product of widths and constants nor a width plus a constant";
+                            form.FailureReason = UnresolvedReason.NonProportionalSize;
                             return form;
                         }
                         form.AffineSymbol = single;

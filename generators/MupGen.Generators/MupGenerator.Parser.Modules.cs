@@ -59,13 +59,13 @@ public sealed partial class MupGenerator
             {
                 var text = ConstructorWalker.Text(creation);
                 if (creation.Type is not INamedTypeSymbol type || creation.Constructor is not { } constructor)
-                    return new Unknown(text, "is a module the generator cannot read");
+                    return new Unknown(text, "is a module the generator cannot read", UnresolvedReason.UnknownLayerType, creation.Syntax);
                 if (_stack.Contains(type.OriginalDefinition, SymbolEqualityComparer.Default))
-                    return new Unknown(text, "builds a module of a class that is already being built (a cycle)");
+                    return new Unknown(text, "builds a module of a class that is already being built (a cycle)", UnresolvedReason.NestingLimit, creation.Syntax);
                 if (_stack.Count > MaxDepth)
-                    return new Unknown(text, "nests modules too deeply to follow");
+                    return new Unknown(text, "nests modules too deeply to follow", UnresolvedReason.NestingLimit, creation.Syntax);
                 if (++_analysed > MaxModules)
-                    return new Unknown(text, "is one nested module too many to follow");
+                    return new Unknown(text, "is one nested module too many to follow", UnresolvedReason.NestingLimit, creation.Syntax);
 
                 // Arguments are evaluated in the caller's environment, bound to the callee's parameters.
                 var definition = constructor.OriginalDefinition;
@@ -168,17 +168,71 @@ public sealed partial class MupGenerator
                     Take(chain.Skip(i + 1).SelectMany(Declared).Where(f => f.DeclaredAccessibility != Accessibility.Private));
                 }
 
+                // register_module / register_parameter: before RegisterComponents() they take the name (a field holding
+                // the same module is then skipped by name or listed once under the first name); after it, the field's
+                // name came first.
+                var registered = new List<ModuleField>();
+                var late = new List<ModuleField>();
+                var before = walker.RegisterComponentsAt ?? walker.Registrations.Count;
+                for (var i = 0; i < walker.Registrations.Count; i++)
+                {
+                    var (call, inLoop) = walker.Registrations[i];
+                    if (call.Arguments.Length < 2)
+                        continue;
+                    var nameArgument = call.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) ?? call.Arguments[0];
+                    var valueArgument = call.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 1) ?? call.Arguments[1];
+                    var value = walker.EvalArgument(valueArgument);
+                    var source = valueArgument.Value.WithoutConversions() switch
+                    {
+                        IFieldReferenceOperation f => (ISymbol)f.Field,
+                        ILocalReferenceOperation l => l.Local,
+                        _ => null,
+                    };
+                    var isParameter = call.TargetMethod.Name == "register_parameter";
+                    var declared = valueArgument.Value.Type ?? Types.Module;
+                    ModuleField entry;
+                    if (!inLoop && nameArgument.Value.ConstantValue is { HasValue: true, Value: string { Length: > 0 } name })
+                    {
+                        entry = new ModuleField(name, declared, isParameter && value is not ParameterValue
+                            ? new Unknown(ConstructorWalker.Text(valueArgument.Value), "is registered as a parameter, but the generator cannot read its shape", UnresolvedReason.ParameterField, valueArgument.Value.Syntax)
+                            : value, source is IFieldSymbol fs ? RoleOf(fs, Types) : RoleAttribute.None, source, call.Syntax) { Registered = true };
+                    }
+                    else
+                    {
+                        entry = new ModuleField("**", declared,
+                            new Unknown(ConstructorWalker.Text(nameArgument.Value), "is a registered name the generator cannot read", UnresolvedReason.RegisteredName, call.Syntax),
+                            RoleAttribute.None, source, call.Syntax) { Registered = true, AnyName = true };
+                    }
+                    (i < before ? registered : late).Add(entry);
+                }
+
                 var result = new List<ModuleField>();
+                var names = new HashSet<string>(registered.Select(r => r.Name));
+                result.AddRange(registered.Where(r => r.Value is ParameterValue || r.DeclaredType is not null && Types.IsParameter(r.DeclaredType)));
+                result.AddRange(registered.Where(r => !result.Contains(r)));
                 foreach (var field in ordered)
                 {
                     Ct.ThrowIfCancellationRequested();
                     var value = walker.TryGet(field, out var v) ? v : null;
+                    var name = ComponentName(field, Types) ?? field.Name;
+                    if (names.Contains(name) || (value is not null && registered.Any(r => ReferenceEquals(r.Value, value))))
+                        continue; // registered already (by name, or the same module under another name)
+                    if (Types.IsParameter(field.Type) || value is ParameterValue)
+                    {
+                        // A module's own parameters come first in named_parameters().
+                        result.Insert(result.Count(r => r.Value is ParameterValue || r.DeclaredType is not null && Types.IsParameter(r.DeclaredType)),
+                            new ModuleField(name, field.Type, value ?? new Unknown(field.Name, "is a Parameter the constructor does not create", UnresolvedReason.ParameterField), RoleOf(field, Types), field));
+                        continue;
+                    }
                     // RegisterComponents registers a field by its value, so an IModule<,> or object field holding a
                     // layer counts; a List<Linear> field does not.
                     if (!Types.IsModule(field.Type) && value is not (Layer or UserModule or ListValue { IsModule: true }))
                         continue;
-                    result.Add(new ModuleField(ComponentName(field, Types) ?? field.Name, field.Type, value, RoleOf(field, Types)));
+                    result.Add(new ModuleField(name, field.Type, value, RoleOf(field, Types), field));
                 }
+                foreach (var entry in late)
+                    if (!result.Any(r => r.Name == entry.Name || (entry.Value is not null && ReferenceEquals(r.Value, entry.Value))))
+                        result.Add(entry);
                 return result;
             }
 
@@ -282,8 +336,8 @@ public sealed partial class MupGenerator
                     containing.Insert(0, header);
                 }
                 return new SubmoduleSpec(
-                    type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", ""),
-                    type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null,
+                    HintNameOf(type),
+                    NamespaceOf(type),
                     containing.ToEquatableArray(),
                     declaration,
                     type.Name);

@@ -85,27 +85,55 @@ public sealed partial class MupGenerator
         /// <summary>Something the generator cannot read; <see cref="Text"/> is the source text, <see cref="Why"/> the reason.</summary>
         internal sealed class Unknown : Value
         {
-            public Unknown(string text, string why)
+            public Unknown(string text, string why, Model.UnresolvedReason reason = Model.UnresolvedReason.UnreadableSize, SyntaxNode? syntax = null)
             {
                 Text = text;
                 Why = why;
+                Reason = reason;
+                Syntax = syntax;
             }
 
             public string Text { get; }
             public string Why { get; }
+
+            /// <summary>What kind of thing was not understood (the analyzers' structured reason).</summary>
+            public Model.UnresolvedReason Reason { get; }
+
+            /// <summary>The expression that was not understood, when there is one.</summary>
+            public SyntaxNode? Syntax { get; }
         }
 
         /// <summary>A call of a TorchSharp layer factory with parameters (Linear, Embedding, LayerNorm, Conv1d, Conv2d).</summary>
         internal sealed class Layer : Value
         {
-            public Layer(Model.LayerKind kind, Dictionary<string, Value> args)
+            public Layer(Model.LayerKind kind, Dictionary<string, Value> args, SyntaxNode? syntax = null)
             {
                 Kind = kind;
                 Args = args;
+                Syntax = syntax;
             }
 
             public Model.LayerKind Kind { get; }
             public Dictionary<string, Value> Args { get; }
+
+            /// <summary>The factory call, for diagnostics.</summary>
+            public SyntaxNode? Syntax { get; }
+        }
+
+        /// <summary><c>Parameter(torch.ones(dim))</c>, <c>new Parameter(zeros(1, 1, width))</c>: a parameter of the
+        /// module itself; <see cref="Dims"/> is the shape read from the tensor factory call, when it could be read.</summary>
+        internal sealed class ParameterValue : Value
+        {
+            public ParameterValue(string text, SyntaxNode syntax, List<Value>? dims)
+            {
+                Text = text;
+                Syntax = syntax;
+                Dims = dims;
+            }
+
+            public string Text { get; }
+            public SyntaxNode Syntax { get; }
+            public List<Value>? Dims { get; }
         }
 
         /// <summary>A module without parameters the generator tracks (ReLU, Dropout, a user module).</summary>
@@ -138,13 +166,27 @@ public sealed partial class MupGenerator
         /// <summary>A field of a module class: its component name, declared type, value after the constructor, role attribute.</summary>
         internal sealed class ModuleField
         {
-            public ModuleField(string name, ITypeSymbol declaredType, Value? value, RoleAttribute role)
+            public ModuleField(string name, ITypeSymbol declaredType, Value? value, RoleAttribute role, ISymbol? symbol = null, SyntaxNode? site = null)
             {
                 Name = name;
                 DeclaredType = declaredType;
                 Value = value;
                 Role = role;
+                Symbol = symbol;
+                Site = site;
             }
+
+            /// <summary>The field (or, for register_module, the field or local the module came from), for diagnostics.</summary>
+            public ISymbol? Symbol { get; }
+
+            /// <summary>Registered by register_module / register_parameter rather than found as a field.</summary>
+            public bool Registered { get; set; }
+
+            /// <summary>Registered under a name the generator cannot read.</summary>
+            public bool AnyName { get; set; }
+
+            /// <summary>Where the member is registered when that is not its declaration (a register_module call).</summary>
+            public SyntaxNode? Site { get; }
 
             public string Name { get; }
             public ITypeSymbol DeclaredType { get; }

@@ -19,21 +19,30 @@ public sealed partial class MupGenerator
         /// <summary>Field-level role attributes.</summary>
         internal enum RoleAttribute { None, Readout, Input, Hidden, Invariant }
 
-        /// <summary>Parses the class that holds <paramref name="target"/> (a [Width] parameter, field or property).
-        /// Never throws: any failure means "no model" (the analyzers report what is wrong).</summary>
-        public static ModelSpec? Parse(ISymbol target, SemanticModel semanticModel, CancellationToken ct)
+        /// <summary>Parses the class that holds <paramref name="target"/> (a [Width] parameter, field or property);
+        /// null when it is not a model the generator handles (the analyzers report why) or the parser failed. The
+        /// generator calls <see cref="ParseOrError"/> instead, which reports a failure as MUP900.</summary>
+        public static ModelSpec? Parse(ISymbol target, SemanticModel semanticModel, CancellationToken ct) =>
+            ParseOrError(target, semanticModel, ct).Model;
+
+        /// <summary>Like <see cref="Parse"/>, but an exception of the parser (a bug) comes back as
+        /// <see cref="ParseResult.Error"/> instead of being thrown into the compiler (CS8785, which would drop the
+        /// generated code of every model) or hidden (tests assert there is none).</summary>
+        public static ParseResult ParseOrError(ISymbol target, SemanticModel semanticModel, CancellationToken ct)
         {
             try
             {
-                return ParseCore(target, semanticModel, ct);
+                return ParseCore(target, semanticModel, ct) is { } model ? new ParseResult(model, null) : ParseResult.None;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 throw;
             }
-            catch (Exception)
+            catch (Exception e)
             {
-                return null;
+                var type = target is IParameterSymbol parameter ? parameter.ContainingSymbol?.ContainingType : target.ContainingType;
+                return new ParseResult(null, InternalError.From(type is null ? target.Name : HintNameOf(type), e,
+                    LocationInfo.From(target.Locations.FirstOrDefault())));
             }
         }
 
@@ -153,8 +162,8 @@ public sealed partial class MupGenerator
             }
             attach = attach && !OwnsRegisterComponents(type);
 
-            var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-            var hintName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
+            var ns = NamespaceOf(type);
+            var hintName = HintNameOf(type);
             return new ModelSpec(
                 hintName,
                 ns,
@@ -167,7 +176,9 @@ public sealed partial class MupGenerator
                 facts.Attention.ToEquatableArray(),
                 submodules.ToEquatableArray(),
                 attach,
-                facts.Reached.Select(t => t.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToEquatableArray());
+                facts.Reached.Select(t => t.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToEquatableArray(),
+                facts.Unresolved.ToEquatableArray(),
+                facts.AttentionLayers.ToEquatableArray());
         }
 
         private static bool IsPartialChain(INamedTypeSymbol type, CancellationToken ct)
@@ -198,7 +209,7 @@ public sealed partial class MupGenerator
                     TypeKind.Interface => "interface",
                     _ => null,
                 };
-            return keyword is null ? null : $"partial {keyword} {type.Name}";
+            return keyword is null ? null : $"partial {keyword} {Identifier(type.Name)}";
         }
 
         /// <summary>The constructor that holds the [Width] parameter, else the one with the most statements.</summary>
@@ -275,6 +286,7 @@ public sealed partial class MupGenerator
             public INamedTypeSymbol? WidthInvariantAttribute { get; private set; }
             public INamedTypeSymbol? ComponentNameAttribute { get; private set; }
             public INamedTypeSymbol? Submodule { get; private set; }
+            public INamedTypeSymbol? Parameter { get; private set; }
 
             public static KnownTypes? Create(Compilation compilation)
             {
@@ -295,8 +307,12 @@ public sealed partial class MupGenerator
                     WidthInvariantAttribute = compilation.GetTypeByMetadataName(TypeNames.WidthInvariantAttribute),
                     ComponentNameAttribute = compilation.GetTypeByMetadataName(TypeNames.ComponentNameAttribute),
                     Submodule = compilation.GetTypeByMetadataName(TypeNames.Submodule),
+                    Parameter = compilation.GetTypeByMetadataName(TypeNames.Parameter),
                 };
             }
+
+            public bool IsParameter(ITypeSymbol? type) =>
+                type is not null && Parameter is not null && SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, Parameter);
 
             public bool IsModule(ITypeSymbol? type)
             {
@@ -305,6 +321,25 @@ public sealed partial class MupGenerator
                         return true;
                 return false;
             }
+
+            /// <summary>TorchSharp layers without parameters (activations, dropout, pooling, padding, reshaping): a
+            /// field or list item of one of these has nothing to describe. Any other TorchSharp layer the generator does
+            /// not know is reported, never assumed parameter-free.</summary>
+            public static bool IsParameterless(string name) => Parameterless.Contains(name);
+
+            private static readonly HashSet<string> Parameterless = new(StringComparer.Ordinal)
+            {
+                "ReLU", "ReLU6", "RReLU", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Sigmoid", "LogSigmoid",
+                "Tanh", "Tanhshrink", "Hardtanh", "Hardswish", "Hardsigmoid", "Hardshrink", "Softshrink", "Softsign",
+                "Softplus", "Softmax", "Softmax2d", "Softmin", "LogSoftmax", "GLU", "Threshold",
+                "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout",
+                "Identity", "Flatten", "Unflatten", "Upsample", "PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "Fold", "Unfold",
+                "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+                "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
+                "LPPool1d", "LPPool2d", "FractionalMaxPool2d", "FractionalMaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
+                "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
+                "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "LocalResponseNorm", "CosineSimilarity", "PairwiseDistance",
+            };
 
             /// <summary>The layer kind of a declared field type (TorchSharp.Modules.Linear, ...), when it is one the generator knows.</summary>
             public static LayerKind? KindOf(ITypeSymbol type)

@@ -24,23 +24,32 @@ public sealed partial class MupGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 TypeNames.WidthAttribute,
                 static (node, _) => node is ParameterSyntax or VariableDeclaratorSyntax or PropertyDeclarationSyntax,
-                static (ctx, ct) => Parser.Parse(ctx.TargetSymbol, ctx.SemanticModel, ct))
+                static (ctx, ct) => Parser.ParseOrError(ctx.TargetSymbol, ctx.SemanticModel, ct))
             .WithTrackingName(TrackingNames.Parse);
 
         var models = parsed
-            .Where(static m => m is not null)
-            .Select(static (m, _) => m!)
+            .Where(static r => r.Model is not null)
+            .Select(static (r, _) => r.Model!)
             .WithTrackingName(TrackingNames.Models);
+
+        // A parser bug is a warning at the [Width] member (MUP900), never an exception into the compiler.
+        // (Reported straight from the Parse step: a filtered step with no item would not be tracked.)
+        context.RegisterSourceOutput(parsed, static (spc, r) =>
+        {
+            if (r.Error is { } error)
+                spc.ReportDiagnostic(GeneratorDiagnostics.Create(error));
+        });
 
         // Several [Width] members in one class (or one per partial part) must give one file.
         var unique = models
             .Collect()
             .WithTrackingName(TrackingNames.Collected)
-            .SelectMany(static (all, _) => Deduplicate(all))
+            .SelectMany(static (all, _) => HintNames.Assign(Deduplicate(all, static m => m.HintName),
+                static m => m.HintName, static m => HintNames.Sanitize(m.HintName), static (m, name) => m with { HintName = name }))
             .WithTrackingName(TrackingNames.Deduplicated);
 
         context.RegisterSourceOutput(unique, static (spc, model) =>
-            spc.AddSource(Emitter.HintName(model), Emitter.Emit(model)));
+            AddSource(spc, model.HintName, () => Emitter.HintName(model), () => Emitter.Emit(model)));
 
         // Nested module classes (blocks, attention, MLP) get the IMupSubmodule members once each, however many
         // models or call sites build them. The spec depends only on the class, so equal hint names are equal specs.
@@ -49,14 +58,31 @@ public sealed partial class MupGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Submodules)
             .Collect()
             .WithTrackingName(TrackingNames.SubmodulesCollected)
-            .SelectMany(static (all, _) => Deduplicate(all.SelectMany(static s => s).ToImmutableArray(), static s => s.HintName))
+            .SelectMany(static (all, _) => HintNames.Assign(Deduplicate(all.SelectMany(static s => s).ToImmutableArray(), static s => s.HintName),
+                static s => s.HintName, static s => HintNames.Sanitize(s.HintName), static (s, name) => s with { HintName = name }))
             .WithTrackingName(TrackingNames.SubmodulesDeduplicated);
 
         context.RegisterSourceOutput(submodules, static (spc, submodule) =>
-            spc.AddSource(Emitter.HintName(submodule), Emitter.Emit(submodule)));
+            AddSource(spc, submodule.HintName, () => Emitter.HintName(submodule), () => Emitter.Emit(submodule)));
     }
 
-    private static ImmutableArray<ModelSpec> Deduplicate(ImmutableArray<ModelSpec> all) => Deduplicate(all, static m => m.HintName);
+    /// <summary>Adds one file; an exception (an emitter bug, or a hint name Roslyn refuses) becomes MUP900 for that
+    /// class instead of CS8785, which would drop every generated file.</summary>
+    private static void AddSource(SourceProductionContext spc, string @class, System.Func<string> hintName, System.Func<string> text)
+    {
+        try
+        {
+            spc.AddSource(hintName(), text());
+        }
+        catch (System.OperationCanceledException) when (spc.CancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (System.Exception e)
+        {
+            spc.ReportDiagnostic(GeneratorDiagnostics.Create(InternalError.From(@class, e, null)));
+        }
+    }
 
     private static ImmutableArray<T> Deduplicate<T>(ImmutableArray<T> all, System.Func<T, string> key)
     {

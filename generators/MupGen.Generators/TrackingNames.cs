@@ -12,7 +12,7 @@ internal static class TrackingNames
     /// <summary>All models, gathered so several <c>[Width]</c> members of one class give one output.</summary>
     public const string Collected = nameof(Collected);
 
-    /// <summary>One model per class.</summary>
+    /// <summary>One model per class, named by a hint name valid and unique ignoring case (HintNames.cs).</summary>
     public const string Deduplicated = nameof(Deduplicated);
 
     /// <summary>The nested module classes each model builds (partial ones only), one array per model.</summary>

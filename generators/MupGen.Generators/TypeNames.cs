@@ -21,6 +21,7 @@ internal static class TypeNames
     public const string ModuleList = "TorchSharp.Modules.ModuleList`1";
     /// <summary>Where TorchSharp's layer classes live (Linear, Embedding, ...): a layer field's declared type.</summary>
     public const string ModulesNamespace = "TorchSharp.Modules";
+    public const string Parameter = "TorchSharp.Modules.Parameter";
     public const string ComponentNameAttribute = "TorchSharp.Utils.ComponentNameAttribute";
 
     public const string Enumerable = "System.Linq.Enumerable";

@@ -18,8 +18,9 @@ public static class CliOptions
     /// <param name="helpName">The value's name in the usage line (e.g. <c>C</c>).</param>
     /// <param name="description">The help text.</param>
     /// <param name="required">True when the command cannot run without it.</param>
-    public static Option<double?> PositiveNumber(string name, string helpName, string description, bool required = false) =>
-        new(name)
+    /// <param name="aliases">Other spellings of the option.</param>
+    public static Option<double?> PositiveNumber(string name, string helpName, string description, bool required = false, params string[] aliases) =>
+        new(name, aliases)
         {
             Description = description,
             HelpName = helpName,
@@ -77,6 +78,35 @@ public static class CliOptions
                     return null;
                 }
                 return value;
+            },
+        };
+
+    /// <summary>An option taking a comma-separated list of integers, each at least <paramref name="minimum"/>
+    /// (e.g. <c>64,128</c>); absent gives null.</summary>
+    /// <param name="name">The option, with its dashes.</param>
+    /// <param name="helpName">The value's name in the usage line.</param>
+    /// <param name="description">The help text.</param>
+    /// <param name="minimum">The smallest accepted item.</param>
+    public static Option<int[]?> IntegerList(string name, string helpName, string description, int minimum = 1) =>
+        new(name)
+        {
+            Description = description,
+            HelpName = helpName,
+            Arity = ArgumentArity.ExactlyOne,
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Join(" ", result.Tokens.Select(t => t.Value));
+                var items = text.Split(',');
+                var values = new int[items.Length];
+                for (int i = 0; i < items.Length; i++)
+                {
+                    if (!int.TryParse(items[i].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i]) || values[i] < minimum)
+                    {
+                        result.AddError($"{name} must be a comma-separated list of integers >= {minimum.ToString(CultureInfo.InvariantCulture)} (got '{text}').");
+                        return null;
+                    }
+                }
+                return values;
             },
         };
 

@@ -32,6 +32,8 @@ public static class MupGenCli
             HelpName = "mupgen",
         };
         root.Add(PlanCommand.Create());
+        root.Add(TransferCommand.Create());
+        root.Add(ShapeCommand.Create());
 
         foreach (var help in root.Options.OfType<HelpOption>())
             if (help.Action is HelpAction action) action.MaxWidth = HelpWidth;

@@ -42,6 +42,12 @@ public sealed record PlanOptions(double Flops, double? TokensAvailable = null, d
 /// <param name="AdamFactorToSuggested">With --batch: ε_opt(suggested)/ε_opt(current) under the surge law; else null.</param>
 /// <param name="SgdFactorToSuggested">With --batch: ε_opt(suggested)/ε_opt(current) under McCandlish's law; else null.</param>
 /// <param name="Warnings">Caveats and past-the-peak warnings, in a fixed order.</param>
+/// <param name="KaplanCriticalBatch">Kaplan et al. 2020's B_crit at the expected loss, in tokens (always computed).</param>
+/// <param name="MinTokensNoOverfit">Kaplan et al. 2020's D ≳ 5·10³·N^0.74 (Eq. 4.4) at the planned N.</param>
+/// <param name="DeepSeekLearningRate">DeepSeek LLM's η_opt = 0.3118·C^(−0.1250) (Bi et al. 2024, Formula 1).</param>
+/// <param name="DeepSeekBatchTokens">DeepSeek LLM's B_opt = 0.2920·C^0.3271 tokens (Bi et al. 2024, Formula 1).</param>
+/// <param name="DeepSeekDecadesOutsideFit">How many decades C lies outside DeepSeek's fitted 1e17..2e19 FLOPs (0 inside).</param>
+/// <param name="Notes">What transfers under µP and how to read the DeepSeek numbers, in a fixed order.</param>
 public sealed record PlanResult(
     PlanOptions Options,
     string LawName,
@@ -55,8 +61,17 @@ public sealed record PlanResult(
     double SgdFactorForDoubling,
     double? AdamFactorToSuggested,
     double? SgdFactorToSuggested,
-    IReadOnlyList<string> Warnings)
+    IReadOnlyList<string> Warnings,
+    double KaplanCriticalBatch,
+    double MinTokensNoOverfit,
+    double DeepSeekLearningRate,
+    double DeepSeekBatchTokens,
+    double DeepSeekDecadesOutsideFit,
+    IReadOnlyList<string> Notes)
 {
+    /// <summary>True when the planned tokens are fewer than <see cref="MinTokensNoOverfit"/>.</summary>
+    public bool OverfittingRisk => Allocation.Tokens < MinTokensNoOverfit;
+
     /// <summary>The text <c>mupgen plan</c> prints: one field per line, invariant culture, deterministic.</summary>
     public string Format()
     {
@@ -68,9 +83,13 @@ public sealed record PlanResult(
         Line("tokens", Sci(Allocation.Tokens) + (Allocation.TokensLimited ? " (capped by --tokens)" : ""));
         Line("tokens/parameter", Fixed(Allocation.TokensPerParameter, "0.0"));
         Line("expected loss", Fixed(Allocation.Loss, "0.000") + " nats/token");
+        Line("min tokens", Sci(MinTokensNoOverfit) + " (no overfitting: D >= 5e3*N^0.74, Kaplan et al. 2020 eq. 4.4)");
         Line("batch size", Sci(BatchSize) + " tokens" + (BatchFromNoiseScale
             ? " (measured noise scale)"
             : " (Kaplan B_crit at the expected loss)"));
+        Line("B_crit, Kaplan", Sci(KaplanCriticalBatch) + " tokens (B_*/L^(1/alpha_B), Kaplan et al. 2020 sec. 5.1)");
+        Line("B_opt, DeepSeek", Sci(DeepSeekBatchTokens) + " tokens (0.2920*C^0.3271, Bi et al. 2024 formula 1)");
+        Line("lr_opt, DeepSeek", Sci(DeepSeekLearningRate) + " (0.3118*C^-0.1250, peak AdamW lr of their SP recipe)");
         Line("steps", Sci(Steps));
         Line("B_noise for lr", Sci(NoiseScale) + " tokens" + (BatchFromNoiseScale ? " (measured)" : " (B_crit as stand-in)"));
         string from = Sci(ReferenceBatch) + " -> " + Sci(2 * ReferenceBatch) + " tokens";
@@ -83,8 +102,43 @@ public sealed record PlanResult(
             Line("lr to batch, SGD", "x" + Fixed(sgd, "0.000") + " (" + move + ")");
         }
         foreach (var w in Warnings) s.Append("warning: ").Append(w).Append('\n');
+        foreach (var n in Notes) s.Append("note: ").Append(n).Append('\n');
         return s.ToString();
     }
+
+    /// <summary>The JSON <c>mupgen plan --json</c> prints (field names in docs/SCALING.md).</summary>
+    public string ToJson() => CliJson.Document(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("law", Options.Law == PlanLaw.Epoch ? "epoch" : "chinchilla");
+        w.WriteString("law_source", LawName);
+        w.WriteNumber("flops", Options.Flops);
+        w.WriteNumber("n_params", Allocation.Parameters);
+        w.WriteNumber("tokens", Allocation.Tokens);
+        w.WriteNumber("tokens_per_param", Allocation.TokensPerParameter);
+        w.WriteNumber("loss", Allocation.Loss);
+        w.NumberOrNull("tokens_available", Options.TokensAvailable);
+        w.WriteBoolean("tokens_limited", Allocation.TokensLimited);
+        w.WriteNumber("min_tokens_no_overfit", MinTokensNoOverfit);
+        w.WriteBoolean("overfitting_risk", OverfittingRisk);
+        w.WriteNumber("batch_tokens", BatchSize);
+        w.WriteString("batch_source", BatchFromNoiseScale ? "noise_scale" : "kaplan_b_crit");
+        w.WriteNumber("steps", Steps);
+        w.WriteNumber("kaplan_critical_batch_tokens", KaplanCriticalBatch);
+        w.WriteNumber("deepseek_batch_tokens", DeepSeekBatchTokens);
+        w.WriteNumber("deepseek_lr", DeepSeekLearningRate);
+        w.WriteNumber("deepseek_fit_decades_outside", DeepSeekDecadesOutsideFit);
+        w.WriteNumber("noise_scale_tokens", NoiseScale);
+        w.NumberOrNull("current_batch_tokens", Options.Batch);
+        w.WriteNumber("reference_batch_tokens", ReferenceBatch);
+        w.WriteNumber("lr_factor_batch_x2_adam", AdamFactorForDoubling);
+        w.WriteNumber("lr_factor_batch_x2_sgd", SgdFactorForDoubling);
+        w.NumberOrNull("lr_factor_to_batch_adam", AdamFactorToSuggested);
+        w.NumberOrNull("lr_factor_to_batch_sgd", SgdFactorToSuggested);
+        w.Strings("warnings", Warnings);
+        w.Strings("notes", Notes);
+        w.WriteEndObject();
+    });
 
     /// <summary>Scientific notation with 4 significant digits, invariant culture (e.g. <c>4.583e+10</c>).</summary>
     public static string Sci(double value) => value.ToString("0.000e+00", CultureInfo.InvariantCulture);
@@ -116,7 +170,8 @@ public static class PlanCommand
         public readonly Option<double?> Flops = CliOptions.PositiveNumber("--flops", "C",
             "Training compute in FLOPs (required), e.g. 1e21; C = 6*N*D.", required: true);
         public readonly Option<double?> Tokens = CliOptions.PositiveNumber("--tokens", "D",
-            "Unique tokens available: caps D at one epoch and grows N to spend the budget.");
+            "Unique tokens available (alias --tokens-available): caps D at one epoch and grows N to spend the budget; " +
+            "warns when D is below Kaplan's overfitting bound 5e3*N^0.74.", false, "--tokens-available");
         public readonly Option<double?> Batch = CliOptions.PositiveNumber("--batch", "tokens",
             "The batch size in use now, in tokens per optimizer step; adds the lr factor to move to the suggested " +
             "batch and warns when it is past the Adam peak.");
@@ -127,6 +182,8 @@ public static class PlanCommand
             "Chinchilla constants: chinchilla = Hoffmann et al. 2022 approach 3 (the default), epoch = the Epoch AI " +
             "refit (Besiroglu et al. 2024).",
             new[] { ("chinchilla", PlanLaw.Chinchilla), ("epoch", PlanLaw.Epoch) });
+        public readonly Option<bool> Json = CliOptions.Flag("--json",
+            "Print the plan as one JSON object (field names in docs/SCALING.md) instead of text.");
         public readonly Command Command;
 
         public Symbols()
@@ -136,11 +193,12 @@ public static class PlanCommand
                 "batch size, and how to move the learning rate when the batch changes. Batch sizes are tokens per " +
                 "optimizer step.")
             {
-                Flops, Tokens, Batch, NoiseScale, Law,
+                Flops, Tokens, Batch, NoiseScale, Law, Json,
             };
             Command.SetAction(result =>
             {
-                result.InvocationConfiguration.Output.Write(Run(Bind(result)).Format());
+                var plan = Run(Bind(result));
+                result.InvocationConfiguration.Output.Write(result.GetValue(Json) ? plan.ToJson() : plan.Format());
                 return MupGenCli.Success;
             });
         }
@@ -197,8 +255,26 @@ public static class PlanCommand
             warnings.Add(string.Create(CultureInfo.InvariantCulture,
                 $"doubling the batch to {PlanResult.Sci(2 * reference)} passes the Adam peak B_noise = {PlanResult.Sci(noise)}: beyond it the Adam learning rate falls as the batch grows."));
 
+        double bCrit = KaplanLaw.Kaplan2020.CriticalBatchSize(allocation.Loss);
+        double minTokens = KaplanLaw.MinimumTokensWithoutOverfitting(allocation.Parameters);
+        if (allocation.Tokens < minTokens)
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{(options.TokensAvailable is null ? "D" : "--tokens")} = {PlanResult.Sci(allocation.Tokens)} is below Kaplan et al. 2020's D >= 5e3*N^0.74 = {PlanResult.Sci(minTokens)} for N = {PlanResult.Sci(allocation.Parameters)} (eq. 4.4): expect overfitting (early-stopped loss more than ~0.02 nats above the infinite-data loss); get more unique data or plan a smaller model."));
+        var deepSeek = ComputeHyperparameterLaw.DeepSeek2024;
+        double outside = deepSeek.DecadesOutsideFit(options.Flops);
+        if (outside > 0)
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"DeepSeek's B_opt and lr_opt were fitted on 1e17..2e19 FLOPs; {PlanResult.Sci(options.Flops)} is {outside:0.0} decades outside, so they are extrapolated (Bi et al. 2024 used them at 7B and 67B scale)."));
+        var notes = new[]
+        {
+            "what muTransfer carries from a tuned base model (Tensor Programs V, arXiv 2203.03466, Table 1): learning rate, Adam betas, lr schedule, init variances, parameter multipliers; not regularisation (dropout, weight decay): retune those at the target size.",
+            "across which dimensions: width (theory and experiment); depth, batch size, training time and sequence length only empirically, for (pre-LN) Transformers. See docs/WHAT-TRANSFERS.md.",
+            "DeepSeek's lr_opt is the peak lr of their standard-parametrization AdamW models on their data, and C there is non-embedding FLOPs (M*D); under muP keep the base model's tuned lr instead.",
+            "Kaplan's N in eq. 4.4 excludes embeddings; the planned N here is the Chinchilla count, so min tokens errs high (conservative).",
+        };
         return new PlanResult(options, lawName, allocation, suggested, measured, noise, allocation.Tokens / suggested,
-            reference, adam.Factor(reference, 2 * reference), sgd.Factor(reference, 2 * reference), adamTo, sgdTo, warnings);
+            reference, adam.Factor(reference, 2 * reference), sgd.Factor(reference, 2 * reference), adamTo, sgdTo, warnings,
+            bCrit, minTokens, deepSeek.OptimalLearningRate(options.Flops), deepSeek.OptimalBatchTokens(options.Flops), outside, notes);
     }
 
     private static void Check(string option, double value)

@@ -107,3 +107,17 @@ public enum MupLayerKind
     /// <summary>A <c>Parameter</c> field or <c>register_parameter</c>: shape and init from its tensor factory.</summary>
     Parameter,
 }
+
+/// <summary>Where the rule of a <see cref="MupParameter"/> row comes from.</summary>
+public enum MupRuleSource
+{
+    /// <summary>The compiled facts: the generator read the parameter's layer from the constructor.</summary>
+    Compiled,
+    /// <summary>mup's shape method: <see cref="MupOptions.BaseShapes"/> filled a parameter the generator did not
+    /// resolve (no compiled fact, or role <see cref="MupRole.Unresolved"/>).</summary>
+    BaseShapes,
+    /// <summary>No rule: the parameter keeps its constructor init and the base hyperparameters. Only allowed with
+    /// <see cref="MupOptions.AllowUnresolved"/> (or under <see cref="MupParametrization.Standard"/>, which needs no rule);
+    /// otherwise initialisation and the optimizer methods refuse.</summary>
+    Unresolved,
+}

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using MupGen.Facts;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MupGen;
@@ -11,13 +12,26 @@ public sealed partial class MupBinding
 {
     /// <summary>One parameter with its facts evaluated against its actual shape. BaseFanIn is fan_in at base shape
     /// (for a bias: its layer's weight fan_in), which drives default inits; ActualFanIn is fan_in at the actual shape
-    /// (the standard parametrization's default init).</summary>
+    /// (the standard parametrization's default init). DimM is each dimension's width multiplier (all 1 without a fact).
+    /// Kind is the fact's layer kind, or for a parameter without a fact the kind of the module that owns it at run time.
+    /// TiedTo names the first parameter sharing this tensor's storage (weight tying), or is null.</summary>
     internal sealed record BoundParameter(
         string Name, MupParameterFact? Fact, MupRole Role, long[] Shape, double MIn, double MOut,
         double BaseFanIn, double ActualFanIn, bool InResidualBlock, bool InReadoutLayer, string? Note)
     {
-        public MupLayerKind Layer => Fact?.Layer ?? MupLayerKind.Other;
-        public bool IsWeight => Fact?.Tensor == "weight";
+        public MupLayerKind Layer { get; init; } = Fact?.Layer ?? MupLayerKind.Other;
+        public string Tensor { get; init; } = Fact?.Tensor ?? LastSegment(Name);
+        public bool IsWeight => Tensor == "weight";
+        public double[] DimM { get; init; } = Enumerable.Repeat(1.0, Shape.Length).ToArray();
+        public string? TiedTo { get; init; }
+        public MupRuleSource Source { get; init; } = Fact is null || Role == MupRole.Unresolved ? MupRuleSource.Unresolved : MupRuleSource.Compiled;
+    }
+
+    /// <summary>What the binding reads from the module on every init and optimizer call: names, shapes and which
+    /// parameters share storage. A change against the cached read makes the binding read the model again.</summary>
+    internal sealed record ParameterRead(string Name, long[] Shape, string? TiedTo)
+    {
+        public bool SameAs(BoundParameter b) => Name == b.Name && TiedTo == b.TiedTo && Shape.AsSpan().SequenceEqual(b.Shape);
     }
 
     internal sealed class BoundModel
@@ -70,10 +84,16 @@ public sealed partial class MupBinding
         /// <summary>m_in of the readout weight (1 when there is none).</summary>
         public double ReadoutMIn { get; }
 
-        public static BoundModel Bind(nn.Module module, MupModelFacts facts)
+        public static BoundModel Bind(nn.Module module, MupModelFacts facts, IReadOnlyList<ParameterRead> named)
         {
-            var named = module.named_parameters().Select(np => (np.name, Shape: np.parameter.shape)).ToList();
-            var matched = named.Select(np => (np.name, np.Shape, Fact: Match(facts, np.name))).ToList();
+            var matched = named.Select(np => (name: np.Name, np.Shape, Fact: Match(facts, np.Name))).ToList();
+            var tied = named.ToDictionary(np => np.Name, np => np.TiedTo);
+
+            // A fact with no shape stands for parameters the generator could not describe (a `field.**` pattern, a
+            // Parameter it could not read): Unresolved, with the generator's reason, and no shape to check.
+            for (int i = 0; i < matched.Count; i++)
+                if (matched[i].Fact is { Role: MupRole.Unresolved, Shape.Count: 0 } opaque && matched[i].Shape.Length > 0)
+                    matched[i] = (matched[i].name, matched[i].Shape, opaque with { Shape = Enumerable.Repeat(MupDim.Fixed, matched[i].Shape.Length).ToArray() });
 
             foreach (var (name, shape, fact) in matched)
             {
@@ -118,12 +138,18 @@ public sealed partial class MupBinding
             var bound = new List<BoundParameter>(matched.Count);
             double readoutMIn = 1.0;
             bool readoutFound = false;
+            Dictionary<string, MupLayerKind>? kinds = null;
             foreach (var (name, shape, fact) in matched)
             {
                 if (fact is null)
                 {
-                    bound.Add(new BoundParameter(name, null, MupRole.Unresolved, shape, 1, 1, 1, 1, false, false,
-                        "no compiled fact: MupGen could not see how this parameter's layer is built; it keeps its constructor init and the base hyperparameters"));
+                    kinds ??= module.named_modules().ToDictionary(x => x.name, x => LayerKindOf(x.module));
+                    bool inBlock = facts.Depth?.BlockList is { } list && name.StartsWith(list + ".", StringComparison.Ordinal);
+                    bound.Add(new BoundParameter(name, null, MupRole.Unresolved, shape, 1, 1, 1, 1, inBlock, false, NoFact)
+                    {
+                        Layer = kinds.TryGetValue(Prefix(name), out var kind) ? kind : MupLayerKind.Other,
+                        TiedTo = tied[name],
+                    });
                     continue;
                 }
                 var (m, baseSize) = dims[name];
@@ -147,11 +173,11 @@ public sealed partial class MupBinding
                     readoutFound = true;
                 }
                 bound.Add(new BoundParameter(name, fact, fact.Role, shape, mIn, mOut, baseFanIn, actualFanIn,
-                    fact.InResidualBlock, inReadout, fact.Note));
+                    fact.InResidualBlock, inReadout, fact.Note) { DimM = m, TiedTo = tied[name] });
             }
 
             double mN = facts.Widths.Count > 0 && symbols.TryGetValue(facts.Widths[0].Name, out var first) ? first : 1.0;
-            double? mL = DepthMultiplier(module, facts, named.Select(n => n.name));
+            double? mL = DepthMultiplier(module, facts, named.Select(n => n.Name));
             return new BoundModel(facts, symbols, bound, mN, mL, readoutMIn);
         }
 
@@ -243,7 +269,7 @@ public sealed partial class MupBinding
         }
 
         /// <summary>The product of <paramref name="values"/> at <paramref name="indices"/> (1 for none).</summary>
-        private static double Product(int[] indices, double[] values)
+        internal static double Product(int[] indices, double[] values)
         {
             double result = 1.0;
             foreach (int i in indices)
@@ -265,51 +291,125 @@ public sealed partial class MupBinding
         private static string FormatSymbols(Dictionary<string, double> symbols) =>
             string.Join(", ", symbols.Select(kv => kv.Key + " ×" + kv.Value.ToString("0.###", CultureInfo.InvariantCulture)));
 
-        private static string Prefix(string name)
+        internal const string NoFact = "no compiled fact: the generator did not see this parameter (a layer it could not follow, or one added after construction)";
+
+        internal static string Prefix(string name)
         {
             int dot = name.LastIndexOf('.');
             return dot < 0 ? "" : name.Substring(0, dot);
         }
 
-        /// <summary>Finds the fact whose name matches <paramref name="name"/>; <c>*</c> matches one list index.</summary>
+        /// <summary>Finds the fact whose name matches <paramref name="name"/>, the most specific first: an exact name,
+        /// then the pattern with the fewest <c>*</c> (one list index, or digits inside a name: <c>conv*</c>), then a
+        /// <c>**</c> pattern (anything under a member the generator could not read).</summary>
         internal static MupParameterFact? Match(MupModelFacts facts, string name)
         {
+            MupParameterFact? best = null;
+            int bestScore = int.MaxValue;
             foreach (var fact in facts.Parameters)
-                if (NameMatches(fact.Name, name))
-                    return fact;
-            return null;
+            {
+                if (!NameMatches(fact.Name, name))
+                    continue;
+                int score = Specificity(fact.Name);
+                if (score < bestScore)
+                {
+                    best = fact;
+                    bestScore = score;
+                }
+            }
+            return best;
         }
 
+        /// <summary>0 for an exact name; one per <c>*</c> segment; a <c>**</c> tail ranks after every other pattern.</summary>
+        private static int Specificity(string pattern)
+        {
+            if (pattern.IndexOf('*') < 0)
+                return 0;
+            int score = 0;
+            foreach (var segment in pattern.Split('.'))
+                score += segment == "**" ? 1000 : segment.IndexOf('*') >= 0 ? 1 : 0;
+            return score;
+        }
+
+        /// <summary>A name pattern: segments separated by dots; <c>*</c> inside a segment matches one or more ASCII
+        /// digits (<c>*</c> a list index, <c>conv*</c> a name built with a loop index); a final <c>**</c> matches one or
+        /// more remaining segments.</summary>
         internal static bool NameMatches(string pattern, string name)
         {
             if (pattern.IndexOf('*') < 0)
                 return pattern == name;
             var ps = pattern.Split('.');
             var ns = name.Split('.');
-            if (ps.Length != ns.Length)
+            bool tail = ps[^1] == "**";
+            int fixedCount = tail ? ps.Length - 1 : ps.Length;
+            if (tail ? ns.Length <= fixedCount : ns.Length != fixedCount)
                 return false;
-            for (int i = 0; i < ps.Length; i++)
-            {
-                if (ps[i] == "*")
-                {
-                    if (ns[i].Length == 0 || !ns[i].All(char.IsAsciiDigit))
-                        return false;
-                }
-                else if (ps[i] != ns[i])
+            for (int i = 0; i < fixedCount; i++)
+                if (!SegmentMatches(ps[i], ns[i]))
                     return false;
-            }
             return true;
         }
+
+        private static bool SegmentMatches(string pattern, string segment)
+        {
+            int star = pattern.IndexOf('*');
+            if (star < 0)
+                return pattern == segment;
+            // Literal text around each '*'; each '*' takes one or more digits.
+            var parts = pattern.Split('*');
+            int pos = 0;
+            for (int i = 0; i < parts.Length; i++)
+            {
+                var part = parts[i];
+                if (i == 0)
+                {
+                    if (!segment.StartsWith(part, StringComparison.Ordinal))
+                        return false;
+                    pos = part.Length;
+                    continue;
+                }
+                int digits = pos;
+                while (digits < segment.Length && char.IsAsciiDigit(segment[digits]))
+                    digits++;
+                if (digits == pos)
+                    return false;
+                // The literal after the digits must follow them directly (digits are greedy; literals never start
+                // with a digit in names TorchSharp builds from a loop index).
+                if (string.CompareOrdinal(segment, digits, part, 0, part.Length) != 0)
+                    return false;
+                pos = digits + part.Length;
+            }
+            return pos == segment.Length;
+        }
     }
+
+    /// <summary>The tensor's own name: <c>blocks.0.ln.weight</c> → <c>weight</c>.</summary>
+    internal static string LastSegment(string name)
+    {
+        int dot = name.LastIndexOf('.');
+        return dot < 0 ? name : name.Substring(dot + 1);
+    }
+
+    /// <summary>The layer kind of a module found at run time (for parameters the generator did not see).</summary>
+    internal static MupLayerKind LayerKindOf(nn.Module module) => module switch
+    {
+        Linear => MupLayerKind.Linear,
+        Embedding => MupLayerKind.Embedding,
+        LayerNorm => MupLayerKind.LayerNorm,
+        Conv1d => MupLayerKind.Conv1d,
+        Conv2d => MupLayerKind.Conv2d,
+        _ => MupLayerKind.Other,
+    };
 
     /// <summary>Which dimensions of a tensor are fan_in and fan_out (docs/RULES.md, Notation).</summary>
     internal readonly record struct Layout(int[] FanIn, int[] FanOut)
     {
-        public static Layout Of(MupParameterFact fact)
+        public static Layout Of(MupParameterFact fact) => Of(fact.Layer, fact.Tensor, fact.Shape.Count);
+
+        public static Layout Of(MupLayerKind layer, string tensor, int rank)
         {
-            int rank = fact.Shape.Count;
-            bool weight = fact.Tensor == "weight";
-            return fact.Layer switch
+            bool weight = tensor == "weight";
+            return layer switch
             {
                 MupLayerKind.Embedding when weight && rank == 2 => new Layout(new[] { 0 }, new[] { 1 }),
                 MupLayerKind.Linear or MupLayerKind.Conv1d or MupLayerKind.Conv2d when weight && rank >= 2 =>

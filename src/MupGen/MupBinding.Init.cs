@@ -58,7 +58,7 @@ public sealed partial class MupBinding
         /// </summary>
         public static InitSpec For(BoundParameter p, MupOptions options, bool standard, double roleScale)
         {
-            if (p.Fact is null || p.Role == MupRole.Unresolved || p.Layer == MupLayerKind.Other)
+            if (p.Role == MupRole.Unresolved || p.Layer == MupLayerKind.Other)
                 return new InitSpec(InitKind.Keep, 0);
             if (options.ZeroInitReadout && p.InReadoutLayer)
                 return new InitSpec(InitKind.Zeros, 0);

@@ -15,8 +15,9 @@ namespace MupGen;
 /// lazily, and every generated member delegates to it. Width multipliers come from the actual tensor shapes divided
 /// by the compiled base dimensions, so nothing about the width is stored in the model.
 /// </summary>
-/// <remarks>The shapes are read once, on first use, and cached: replace a layer after that and the cache is stale
-/// (create a new model instead).</remarks>
+/// <remarks>The shapes are read on first use and cached for the forward multipliers; every initialisation, optimizer
+/// and describe call reads the parameter names, shapes and storage again (cheap) and re-evaluates the facts when they
+/// changed, so a layer added or replaced after construction is seen (and refused when it has no rule).</remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public sealed partial class MupBinding
 {
@@ -50,17 +51,44 @@ public sealed partial class MupBinding
         }
     }
 
-    private BoundModel Bound
+    private BoundModel Bound => _bound ?? Rebind(Read().Select(r => r.Read).ToList());
+
+    private BoundModel Rebind(IReadOnlyList<ParameterRead> read)
     {
-        get
+        _bound = BoundModel.Bind(_module, Facts, read);
+        _forward = null;
+        _attentionScales.Clear();
+        AttachSubmodules();
+        return _bound;
+    }
+
+    /// <summary>Names, shapes and storage sharing of the module's parameters as they are now.</summary>
+    private List<(ParameterRead Read, Parameter Parameter)> Read()
+    {
+        using var scope = torch.NewDisposeScope();
+        var first = new Dictionary<StorageKey, string>();
+        var result = new List<(ParameterRead, Parameter)>();
+        foreach (var (name, p) in _module.named_parameters())
         {
-            if (_bound is null)
-            {
-                _bound = BoundModel.Bind(_module, Facts);
-                AttachSubmodules();
-            }
-            return _bound;
+            var key = StorageKey.Of(p);
+            string? tiedTo = first.TryGetValue(key, out var owner) ? owner : null;
+            if (tiedTo is null)
+                first.Add(key, name);
+            result.Add((new ParameterRead(name, p.shape, tiedTo), p));
         }
+        return result;
+    }
+
+    /// <summary>The binding for the parameters as they are now: read again, and re-evaluated when a parameter was
+    /// added, removed, reshaped or (un)tied since the last read.</summary>
+    private (BoundModel Bound, List<(ParameterRead Read, Parameter Parameter)> Parameters) Current()
+    {
+        var read = Read();
+        var b = _bound;
+        bool same = b is not null && b.Parameters.Count == read.Count;
+        for (int i = 0; same && i < read.Count; i++)
+            same = read[i].Read.SameAs(b!.Parameters[i]);
+        return (same ? b! : Rebind(read.Select(r => r.Read).ToList()), read);
     }
 
     /// <summary>The resolved parametrization and depth exponent for <paramref name="options"/>.</summary>
@@ -83,33 +111,60 @@ public sealed partial class MupBinding
     }
 
     /// <summary>See <see cref="IMupModel.MupInitialize"/>.</summary>
+    /// <exception cref="InvalidOperationException">A parameter has no rule (see <see cref="MupOptions.AllowUnresolved"/>),
+    /// or <see cref="MupOptions.BaseShapes"/> contradicts a compiled fact.</exception>
     public void Initialize(MupOptions? options)
     {
+        var o = Use(options);
+        var parameters = DistinctParameters(o, "MupInitialize");
         if (options is not null)
             Options = options;
-        var o = Use(options);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        foreach (var (plan, p) in DistinctParameters(o))
+        foreach (var (plan, p) in parameters)
             plan.Init.Apply(p);   // a tied tensor keeps the init of its first owner
     }
 
-    /// <summary>See <see cref="IMupModel.MupDescribe"/>.</summary>
+    /// <summary>See <see cref="IMupModel.MupDescribe"/>. Never refuses: unresolved parameters and disagreements with
+    /// <see cref="MupOptions.BaseShapes"/> are listed (<see cref="MupParameter.Source"/>, <see cref="MupParameter.Note"/>).</summary>
     public IReadOnlyList<MupParameter> Describe(MupOptions? options)
     {
         var o = Use(options);
-        return Plan(o).Select(r => new MupParameter(
-            r.Bound.Name, r.Bound.Role, r.Bound.Shape, r.Bound.MIn, r.Bound.MOut, r.Bound.InResidualBlock ? Bound.ML : 1.0,
+        var b = Current().Bound;
+        return Plan(o, b).Rows.Select(r => new MupParameter(
+            r.Bound.Name, r.Bound.Role, r.Bound.Shape, r.Bound.MIn, r.Bound.MOut, r.Bound.InResidualBlock ? b.ML : 1.0,
             r.Bound.InResidualBlock, r.Init.Std, r.Scales.AdamLr, r.Scales.SgdLr, r.Scales.AdamWeightDecay,
             r.Scales.SgdWeightDecay, r.Scales.AdamEps)
-        { Init = r.Init.ToString(), Note = r.Bound.Note }).ToList();
+        {
+            Init = r.InitText, Note = r.Bound.Note, Source = r.Bound.Source, TiedTo = r.Bound.TiedTo,
+        }).ToList();
+    }
+
+    /// <summary>See <see cref="MupModelExtensions.MupVerify"/>.</summary>
+    public IReadOnlyList<MupVerification> Verify(MupShapes shapes)
+    {
+        ArgumentNullException.ThrowIfNull(shapes);
+        var b = Current().Bound;
+        var result = new List<MupVerification>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var bp in b.Parameters)
+        {
+            names.Add(bp.Name);
+            if (Compare(bp, shapes[bp.Name]) is { } v)
+                result.Add(v);
+        }
+        foreach (var entry in shapes.Parameters)
+            if (!names.Contains(entry.Name))
+                result.Add(new MupVerification(entry.Name, "absent", "base shape " + entry,
+                    $"the base shapes have a parameter '{entry.Name}' that {Facts.ModelName} does not: the shapes were read from another model (build the base and delta from this model's constructor)."));
+        return result;
     }
 
     /// <summary>See <see cref="IMupModel.MupAdam"/>.</summary>
     public Adam Adam(double lr, double beta1, double beta2, double eps, double weightDecay, bool amsgrad, MupOptions? options)
     {
         CheckOptimizerArgs(lr, weightDecay, eps);
-        var groups = AdamGroups(Use(options), lr, weightDecay, eps)
+        var groups = AdamGroups(Use(options), lr, weightDecay, eps, "MupAdam")
             .Select(g => new Adam.ParamGroup(g.Parameters, lr: g.Lr, beta1: beta1, beta2: beta2, eps: g.Eps, weight_decay: g.WeightDecay, amsgrad: amsgrad));
         return torch.optim.Adam(groups.ToList(), lr, beta1, beta2, eps, weightDecay, amsgrad);
     }
@@ -118,7 +173,7 @@ public sealed partial class MupBinding
     public AdamW AdamW(double lr, double weightDecay, double beta1, double beta2, double eps, bool amsgrad, MupOptions? options)
     {
         CheckOptimizerArgs(lr, weightDecay, eps);
-        var groups = AdamGroups(Use(options), lr, weightDecay, eps)
+        var groups = AdamGroups(Use(options), lr, weightDecay, eps, "MupAdamW")
             .Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.Lr, beta1: beta1, beta2: beta2, eps: g.Eps, weight_decay: g.WeightDecay, amsgrad: amsgrad));
         return torch.optim.AdamW(groups.ToList(), lr, beta1, beta2, eps, weightDecay, amsgrad);
     }
@@ -127,7 +182,7 @@ public sealed partial class MupBinding
     public SGD SGD(double lr, double momentum, double weightDecay, double dampening, bool nesterov, MupOptions? options)
     {
         CheckOptimizerArgs(lr, weightDecay, 1);
-        var groups = Groups(Use(options), s => (lr * s.SgdLr, weightDecay * s.SgdWeightDecay, 0))
+        var groups = Groups(Use(options), s => (lr * s.SgdLr, weightDecay * s.SgdWeightDecay, 0), "MupSGD")
             .Select(g => new SGD.ParamGroup(g.Parameters, lr: g.Lr, momentum: momentum, dampening: dampening, weight_decay: g.WeightDecay, nesterov: nesterov));
         return torch.optim.SGD(groups.ToList(), lr, momentum, dampening, weightDecay, nesterov);
     }
@@ -205,17 +260,16 @@ public sealed partial class MupBinding
     private sealed record Group(List<Parameter> Parameters, double Lr, double WeightDecay, double Eps);
 
     /// <summary>Adam (coupled weight decay) and AdamW scale lr, weight decay and eps alike.</summary>
-    private List<Group> AdamGroups(MupOptions o, double lr, double weightDecay, double eps) =>
-        Groups(o, s => (lr * s.AdamLr, weightDecay * s.AdamWeightDecay, eps * s.AdamEps));
+    private List<Group> AdamGroups(MupOptions o, double lr, double weightDecay, double eps, string member) =>
+        Groups(o, s => (lr * s.AdamLr, weightDecay * s.AdamWeightDecay, eps * s.AdamEps), member);
 
     /// <summary>Parameters with equal (lr, weight decay, eps) share a group, in order of first appearance; a tensor
     /// shared by two names (weight tying) appears once.</summary>
-    private List<Group> Groups(MupOptions o, Func<MupScales, (double Lr, double Wd, double Eps)> settings)
+    private List<Group> Groups(MupOptions o, Func<MupScales, (double Lr, double Wd, double Eps)> settings, string member)
     {
-        using var scope = torch.NewDisposeScope();
         var groups = new List<Group>();
         var index = new Dictionary<(double, double, double), Group>();
-        foreach (var (plan, p) in DistinctParameters(o))
+        foreach (var (plan, p) in DistinctParameters(o, member))
         {
             if (!p.requires_grad)
                 continue;
@@ -232,42 +286,96 @@ public sealed partial class MupBinding
     }
 
     /// <summary>Each parameter tensor once (a tensor shared by two names, as in weight tying, under its first name),
-    /// beside its plan row. Throws when the module's parameters no longer match what the binding first read.</summary>
-    private IEnumerable<(PlanRow Plan, Parameter Parameter)> DistinctParameters(MupOptions o)
+    /// beside its plan row, for the parameters as they are now. Refuses (see <see cref="Refuse"/>) before anything is
+    /// touched.</summary>
+    private List<(PlanRow Plan, Parameter Parameter)> DistinctParameters(MupOptions o, string member)
     {
-        var rows = Plan(o);
-        var named = _module.named_parameters().ToList();
-        if (named.Count != rows.Count)
-            throw Changed($"{rows.Count} parameters became {named.Count}");
-        var seen = new HashSet<StorageKey>();
-        for (int i = 0; i < named.Count; i++)
-        {
-            var (name, p) = named[i];
-            if (rows[i].Bound.Name != name)
-                throw Changed($"'{rows[i].Bound.Name}' is now '{name}'");
-            if (seen.Add(StorageKey.Of(p)))
-                yield return (rows[i], p);
-        }
+        var (b, read) = Current();
+        var plan = Plan(o, b);
+        Refuse(o, plan, member);
+        var result = new List<(PlanRow, Parameter)>(read.Count);
+        for (int i = 0; i < read.Count; i++)
+            if (read[i].Read.TiedTo is null)
+                result.Add((plan.Rows[i], read[i].Parameter));
+        return result;
     }
 
-    private InvalidOperationException Changed(string what) => new(
-        $"The parameters of {Facts.ModelName} changed after MupGen first read them ({what}); create a new model instead of replacing layers.");
+    /// <summary>One parameter's rule: its binding (compiled, or filled from the base shapes), its scales and its init.
+    /// For a tied tensor's second owner, Scales and Init are its first owner's (what is applied to the tensor).</summary>
+    private sealed record PlanRow(BoundParameter Bound, MupScales Scales, InitSpec Init, string InitText);
 
-    private sealed record PlanRow(BoundParameter Bound, MupScales Scales, InitSpec Init);
+    private sealed record PlanResult(List<PlanRow> Rows, List<MupVerification> Conflicts);
 
-    private List<PlanRow> Plan(MupOptions o)
+    private PlanResult Plan(MupOptions o, BoundModel b)
     {
-        var b = Bound;
         var (p, alpha) = Resolve(o);
         bool standard = p == MupParametrization.Standard;
         var rows = new List<PlanRow>(b.Parameters.Count);
-        foreach (var bp in b.Parameters)
+        var conflicts = new List<MupVerification>();
+        var done = new Dictionary<string, PlanRow>(StringComparer.Ordinal);
+        foreach (var compiled in b.Parameters)
         {
-            var scales = MupRules.Compute(p, bp.Role, bp.MIn, bp.MOut, b.MN, bp.InResidualBlock, bp.InResidualBlock ? b.ML : 1.0, alpha);
-            rows.Add(new PlanRow(bp, scales, InitSpec.For(bp, o, standard, scales.InitStd)));
+            var bp = compiled;
+            if (o.BaseShapes is { } shapes)
+            {
+                if (bp.Source == MupRuleSource.Compiled)
+                {
+                    if (Compare(bp, shapes[bp.Name]) is { } conflict)
+                    {
+                        conflicts.Add(conflict);
+                        bp = bp with { Note = "the base shapes disagree: " + conflict.Message };
+                    }
+                }
+                else
+                    bp = FromShapes(bp, shapes, done);
+            }
+            PlanRow row;
+            if (bp.TiedTo is { } owner && done.TryGetValue(owner, out var first))
+                row = new PlanRow(bp, first.Scales, first.Init, "tied to " + owner + ": " + first.InitText);
+            else
+            {
+                var scales = MupRules.Compute(p, bp.Role, bp.MIn, bp.MOut, b.MN, bp.InResidualBlock, bp.InResidualBlock ? b.ML : 1.0, alpha);
+                var init = InitSpec.For(bp, o, standard, scales.InitStd);
+                row = new PlanRow(bp, scales, init, init.ToString());
+            }
+            rows.Add(row);
+            done[bp.Name] = row;
         }
-        return rows;
+        return new PlanResult(rows, conflicts);
     }
+
+    /// <summary>
+    /// Strict mode: throws when the base shapes contradict a compiled fact, or when a parameter has no rule (no
+    /// compiled fact, or role Unresolved, and not filled from the base shapes) unless the options allow it. Every
+    /// such parameter is listed at once. The standard parametrization needs no rule, so it refuses nothing unresolved.
+    /// </summary>
+    private void Refuse(MupOptions o, PlanResult plan, string member)
+    {
+        if (plan.Conflicts.Count > 0)
+            throw new InvalidOperationException(
+                $"{Facts.ModelName}.{member} refuses: MupOptions.BaseShapes disagrees with the compiled facts of {Plural(plan.Conflicts.Count)}:\n" +
+                string.Join("\n", plan.Conflicts.Select(c => $"  - {c.Name}: compiled {c.Compiled}; from shapes {c.FromShapes}. {c.Message}")) +
+                "\nFix the role attribute of each layer named (or remove it, so the generator infers the role), or check that BaseShapes was read from this model at its base width and at another width (with every [Width] value varied).");
+        if (o.AllowUnresolved || Resolve(o).P == MupParametrization.Standard)
+            return;
+        var unresolved = plan.Rows.Where(r => r.Bound.Role == MupRole.Unresolved).Select(r => r.Bound).ToList();
+        if (unresolved.Count == 0)
+            return;
+        var lines = unresolved.Select(u => $"  - {u.Name}: {u.Note ?? "unresolved"}" + (u.Fact is null
+            ? " [fix: BaseShapes, or AllowUnresolved]"
+            : " [fix: a role attribute on its field, BaseShapes, or AllowUnresolved]"));
+        throw new InvalidOperationException(
+            $"{Facts.ModelName}.{member} refuses: {Count(unresolved.Count)} no µP rule, so {(unresolved.Count == 1 ? "it" : "they")} would silently keep the constructor init and the base hyperparameters:\n" +
+            string.Join("\n", lines) + "\n" +
+            "Fixes: (1) where the generator saw the layer (role Unresolved), give its field a role attribute ([HiddenLayer], [InputLayer], [ReadoutLayer] or [WidthInvariant]); " +
+            "(2) let mup's shape method fill them: MupOptions.BaseShapes = MupShapes.Of(new Model(base width), new Model(another width)); " +
+            "(3) set MupOptions.AllowUnresolved = true to keep them on their constructor init and the base hyperparameters knowingly. " +
+            "MupDescribe lists every parameter with its rule and its source.");
+    }
+
+    private static string Plural(int n) => n == 1 ? "1 parameter" : n.ToString(CultureInfo.InvariantCulture) + " parameters";
+
+    private static string Count(int n) => n == 1 ? "1 parameter has" : n.ToString(CultureInfo.InvariantCulture) + " parameters have";
 
     /// <summary>Identity of a tensor's storage: tied parameters are distinct objects over one buffer.</summary>
     private readonly record struct StorageKey(IntPtr Pointer, long Offset, long Handle)

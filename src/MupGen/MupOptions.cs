@@ -35,6 +35,25 @@ public sealed record MupOptions
     /// <summary>Attention multiplier tuned at base; folded into <c>MupAttentionScale</c>.</summary>
     public double AttentionMultiplier { get; init; } = 1.0;
 
+    /// <summary>
+    /// False (default): <c>MupInitialize</c> and <c>MupAdam</c>/<c>MupAdamW</c>/<c>MupSGD</c> throw an
+    /// <see cref="InvalidOperationException"/> listing every parameter that has no compiled fact or has role
+    /// <see cref="MupRole.Unresolved"/> (and that <see cref="BaseShapes"/> does not fill). True: such parameters keep
+    /// their constructor init and the base hyperparameters, knowingly. <c>MupDescribe</c> lists them either way
+    /// (<see cref="MupParameter.Source"/> is <see cref="MupRuleSource.Unresolved"/>). Under
+    /// <see cref="MupParametrization.Standard"/> nothing needs a rule, so nothing is refused.
+    /// </summary>
+    public bool AllowUnresolved { get; init; }
+
+    /// <summary>
+    /// mup's shape method as a fallback: the shapes of the model at its base width and at another width
+    /// (<see cref="MupShapes.Of"/>). Parameters the compiler could not resolve (no fact, or role
+    /// <see cref="MupRole.Unresolved"/>) take mup's rule by number of width-scaled dimensions; every compiled fact must
+    /// agree with the shapes, or initialisation and the optimizer methods throw naming the parameter. Null (default): no
+    /// fallback. See docs/SHAPES.md.
+    /// </summary>
+    public MupShapes? BaseShapes { get; init; }
+
     /// <summary>The default options.</summary>
     public static MupOptions Default { get; } = new();
 

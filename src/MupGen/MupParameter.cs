@@ -11,7 +11,8 @@ namespace MupGen;
 /// <param name="WidthMultiplierOut">m_out: fan_out over its base value.</param>
 /// <param name="DepthMultiplier">m_L inside residual blocks, 1 outside.</param>
 /// <param name="InResidualBlock">True inside a block counted by [Depth].</param>
-/// <param name="InitStd">The standard deviation the tensor is drawn with (0 for a constant or zero init).</param>
+/// <param name="InitStd">The standard deviation the tensor is drawn with (0 for a constant or zero init; NaN when
+/// MupGen leaves the constructor's values in place).</param>
 /// <param name="AdamLrScale">Adam/AdamW learning-rate scale.</param>
 /// <param name="SgdLrScale">SGD learning-rate scale.</param>
 /// <param name="AdamWeightDecayScale">Adam (coupled) and AdamW weight-decay scale.</param>
@@ -36,6 +37,15 @@ public sealed record MupParameter(
     /// <c>zeros</c>, or <c>constructor</c> for a parameter MupGen does not re-initialise.</summary>
     public string Init { get; init; } = "";
 
-    /// <summary>Why the role is <see cref="MupRole.Unresolved"/>, or null.</summary>
+    /// <summary>Why the role is <see cref="MupRole.Unresolved"/>, why <see cref="MupOptions.BaseShapes"/> could not
+    /// fill it, where the base shapes disagree with the compiled facts, or null.</summary>
     public string? Note { get; init; }
+
+    /// <summary>Where the row's rule comes from: the compiled facts, the base shapes, or nowhere (kept unresolved).</summary>
+    public MupRuleSource Source { get; init; }
+
+    /// <summary>For a tensor shared with an earlier parameter (weight tying): that parameter's name. The tensor is
+    /// initialised once, as that parameter, and sits in that parameter's optimizer group, so <see cref="Init"/>,
+    /// <see cref="InitStd"/> and the scales of this row are that parameter's. Null otherwise.</summary>
+    public string? TiedTo { get; init; }
 }

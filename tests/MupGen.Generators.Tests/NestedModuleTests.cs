@@ -429,7 +429,7 @@ public class NestedModuleTests
         Assert.Equal(new[]
         {
             "Samples.Shapes.Compact.MupSubmodule.g.cs",
-            "Samples.Shapes.Outer.Inner.MupSubmodule.g.cs",
+            "Samples.Shapes.Outer+Inner.MupSubmodule.g.cs",
             "Samples.Shapes.Shapes.Mup.g.cs",
         }, files.Select(f => f.HintName));
         var names = System.Text.RegularExpressions.Regex.Matches(files[2].Text, "MupParameterFact\\(\"([^\"]+)\"").Select(m => m.Groups[1].Value);

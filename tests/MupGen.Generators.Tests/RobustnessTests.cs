@@ -47,6 +47,7 @@ public class RobustnessTests
         var result = driver.GetRunResult().Results.Single();
         Assert.True(result.Exception is null, $"{name}: {result.Exception}");
         Assert.DoesNotContain(diagnostics, d => d.Id == "CS8785");
+        Assert.DoesNotContain(diagnostics, d => d.Id == GeneratorDiagnostics.InternalErrorId); // the parser did not throw
         Assert.DoesNotContain(output.GetDiagnostics(), d => d.Id == "CS8785");
         // Whatever the generator emits for broken input must not add errors of its own.
         foreach (var tree in result.GeneratedSources)

@@ -42,15 +42,30 @@ public class PlanCommandTests
         Assert.Equal("tokens              9.136e+10", lines[3]);
         Assert.Equal("tokens/parameter    50.1", lines[4]);
         Assert.Equal("expected loss       2.329 nats/token", lines[5]);
-        Assert.Equal("batch size          3.570e+06 tokens (Kaplan B_crit at the expected loss)", lines[6]);
-        Assert.Equal("steps               2.559e+04", lines[7]);
-        Assert.Equal("B_noise for lr      3.570e+06 tokens (B_crit as stand-in)", lines[8]);
-        Assert.Equal("lr x2 batch, Adam   x0.943 (surge law, 3.570e+06 -> 7.141e+06 tokens)", lines[9]);
-        Assert.Equal("lr x2 batch, SGD    x1.333 (McCandlish, 3.570e+06 -> 7.141e+06 tokens)", lines[10]);
-        Assert.StartsWith("warning: batch size from Kaplan et al. 2020's B_crit(L)", lines[11]);
-        Assert.StartsWith("warning: doubling the batch to 7.141e+06 passes the Adam peak", lines[12]);
-        Assert.Equal("", lines[13]);
-        Assert.Equal(14, lines.Length);
+        Assert.Equal("min tokens          3.566e+10 (no overfitting: D >= 5e3*N^0.74, Kaplan et al. 2020 eq. 4.4)", lines[6]);
+        Assert.Equal("batch size          3.570e+06 tokens (Kaplan B_crit at the expected loss)", lines[7]);
+        Assert.Equal("B_crit, Kaplan      3.570e+06 tokens (B_*/L^(1/alpha_B), Kaplan et al. 2020 sec. 5.1)", lines[8]);
+        Assert.Equal("B_opt, DeepSeek     2.160e+06 tokens (0.2920*C^0.3271, Bi et al. 2024 formula 1)", lines[9]);
+        Assert.Equal("lr_opt, DeepSeek    7.394e-04 (0.3118*C^-0.1250, peak AdamW lr of their SP recipe)", lines[10]);
+        Assert.Equal("steps               2.559e+04", lines[11]);
+        Assert.Equal("B_noise for lr      3.570e+06 tokens (B_crit as stand-in)", lines[12]);
+        Assert.Equal("lr x2 batch, Adam   x0.943 (surge law, 3.570e+06 -> 7.141e+06 tokens)", lines[13]);
+        Assert.Equal("lr x2 batch, SGD    x1.333 (McCandlish, 3.570e+06 -> 7.141e+06 tokens)", lines[14]);
+        Assert.StartsWith("warning: batch size from Kaplan et al. 2020's B_crit(L)", lines[15]);
+        Assert.StartsWith("warning: doubling the batch to 7.141e+06 passes the Adam peak", lines[16]);
+        Assert.StartsWith("warning: DeepSeek's B_opt and lr_opt were fitted on 1e17..2e19 FLOPs; 1.000e+21 is 1.7 decades outside", lines[17]);
+        Assert.StartsWith("note: what muTransfer carries from a tuned base model (Tensor Programs V, arXiv 2203.03466, Table 1): learning rate, Adam betas, lr schedule", lines[18]);
+        Assert.Contains("not regularisation (dropout, weight decay)", lines[18]);
+        Assert.StartsWith("note: across which dimensions: width (theory and experiment); depth, batch size, training time and sequence length only empirically", lines[19]);
+        Assert.StartsWith("note: DeepSeek's lr_opt is the peak lr of their standard-parametrization AdamW models", lines[20]);
+        Assert.StartsWith("note: Kaplan's N in eq. 4.4 excludes embeddings", lines[21]);
+        Assert.Equal("", lines[22]);
+        Assert.Equal(23, lines.Length);
+        Close(35658800986.18092, r.MinTokensNoOverfit, 1e-11);   // 5e3 * N**0.74
+        Assert.False(r.OverfittingRisk);
+        Close(0.0007393943214253042, r.DeepSeekLearningRate);
+        Close(2160144.7376172673, r.DeepSeekBatchTokens, 1e-11);
+        Close(r.BatchSize, r.KaplanCriticalBatch);
     }
 
     [Fact]
@@ -75,7 +90,8 @@ public class PlanCommandTests
         Assert.Contains("batch size          2.000e+06 tokens (measured noise scale)\n", text);
         Assert.Contains("lr to batch, Adam   x1.061 (4.000e+06 -> 2.000e+06 tokens)\n", text);
         Assert.Contains("warning: --batch 4.000e+06 is past the Adam peak B_noise = 2.000e+06", text);
-        Assert.DoesNotContain("Kaplan", text);
+        Assert.DoesNotContain("warning: batch size from Kaplan", text);
+        Assert.DoesNotContain("(Kaplan B_crit at the expected loss)", text);
     }
 
     [Fact]
@@ -88,6 +104,12 @@ public class PlanCommandTests
         var text = r.Format();
         Assert.Contains("tokens              1.000e+10 (capped by --tokens)\n", text);
         Assert.Contains("warning: --tokens caps D below the compute-optimal 9.136e+10", text);
+        // N = 1.667e10 needs 5e3 * N**0.74 = 1.833e11 tokens (Kaplan eq. 4.4); 1e10 are available.
+        Assert.True(r.OverfittingRisk);
+        Close(183289707877.917, r.MinTokensNoOverfit, 1e-11);
+        Assert.Contains("warning: --tokens = 1.000e+10 is below Kaplan et al. 2020's D >= 5e3*N^0.74 = 1.833e+11 for N = 1.667e+10 (eq. 4.4): expect overfitting", text);
+        // The alias reads the same option.
+        Assert.Equal(r.Options, PlanCommand.Parse(new[] { "--flops", "1e21", "--tokens-available", "1e10" }));
     }
 
     [Fact]
@@ -150,7 +172,7 @@ public class PlanCommandTests
         Assert.Equal(0, code);
         Assert.Equal("", err);
         Assert.Contains("mupgen plan [options]", text);
-        foreach (var option in new[] { "--flops <C>", "--tokens <D>", "--batch <tokens>", "--noise-scale <tokens>", "--law <chinchilla|epoch>" })
+        foreach (var option in new[] { "--flops <C>", "--tokens, --tokens-available <D>", "--batch <tokens>", "--noise-scale <tokens>", "--law <chinchilla|epoch>", "--json" })
             Assert.Contains(option, text);
         var (rootCode, rootText, _) = Cli("--help");
         Assert.Equal(0, rootCode);

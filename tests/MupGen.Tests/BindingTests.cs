@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
+using MupGen.Facts;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -275,8 +276,8 @@ public class BindingTests
         model.register_module("extra", nn.Linear(2, 2));
         var init = Assert.Throws<InvalidOperationException>(() => model.Mup.Initialize(null));
         var adam = Assert.Throws<InvalidOperationException>(() => model.Mup.AdamW(0.01, 0.0, 0.9, 0.999, 1e-8, false, null));
-        Assert.Contains("changed after MupGen first read them", init.Message);
-        Assert.Equal(init.Message, adam.Message);
+        Assert.Contains("extra.weight: no compiled fact", init.Message);
+        Assert.Equal(init.Message.Replace("MupInitialize", "MupAdamW"), adam.Message);
     }
 
     [Fact]
@@ -286,6 +287,51 @@ public class BindingTests
         Assert.False(MupBinding.BoundModel.NameMatches("hidden.*.weight", "hidden.x.weight"));
         Assert.False(MupBinding.BoundModel.NameMatches("hidden.*.weight", "hidden.1.2.weight"));
         Assert.True(MupBinding.BoundModel.NameMatches("a.weight", "a.weight"));
+    }
+
+    [Fact]
+    public void Name_patterns_match_digits_inside_names_and_anything_under_a_member()
+    {
+        Assert.True(MupBinding.BoundModel.NameMatches("features.conv*.weight", "features.conv12.weight"));
+        Assert.True(MupBinding.BoundModel.NameMatches("features.conv*_bn.weight", "features.conv3_bn.weight"));
+        Assert.False(MupBinding.BoundModel.NameMatches("features.conv*.weight", "features.conv.weight"));
+        Assert.False(MupBinding.BoundModel.NameMatches("features.conv*.weight", "features.convx.weight"));
+        Assert.True(MupBinding.BoundModel.NameMatches("block.**", "block.fc.weight"));
+        Assert.True(MupBinding.BoundModel.NameMatches("block.**", "block.weight"));
+        Assert.False(MupBinding.BoundModel.NameMatches("block.**", "block"));
+        Assert.False(MupBinding.BoundModel.NameMatches("block.**", "blocks.fc.weight"));
+        Assert.True(MupBinding.BoundModel.NameMatches("h.*.**", "h.3.attn.q.weight"));
+        Assert.True(MupBinding.BoundModel.NameMatches("**", "anything.at.all"));
+    }
+
+    [Fact]
+    public void The_most_specific_fact_wins_an_index_over_a_list_pattern_over_anything_under()
+    {
+        var fixedDim = new[] { MupDim.Fixed, MupDim.Fixed };
+        var facts = new MupModelFacts("M", new[] { new MupWidthSymbol("w", 8) }, null, new[]
+        {
+            new MupParameterFact("hidden.**", MupLayerKind.Other, "*", MupRole.Unresolved, Array.Empty<MupDim>(), Note: "could not read"),
+            new MupParameterFact("hidden.*.weight", MupLayerKind.Linear, "weight", MupRole.Hidden, fixedDim),
+            new MupParameterFact("hidden.0.weight", MupLayerKind.Linear, "weight", MupRole.Input, fixedDim),
+        });
+        Assert.Equal(MupRole.Input, MupBinding.BoundModel.Match(facts, "hidden.0.weight")!.Role);
+        Assert.Equal(MupRole.Hidden, MupBinding.BoundModel.Match(facts, "hidden.1.weight")!.Role);
+        Assert.Equal(MupRole.Unresolved, MupBinding.BoundModel.Match(facts, "hidden.1.bias")!.Role);
+        Assert.Null(MupBinding.BoundModel.Match(facts, "other.weight"));
+    }
+
+    [Fact]
+    public void A_fact_without_a_shape_binds_any_rank_as_unresolved_with_its_note()
+    {
+        using var model = nn.Sequential(("fc", nn.Linear(2, 3)));
+        var facts = new MupModelFacts("M", new[] { new MupWidthSymbol("w", 8) }, null, new[]
+        {
+            new MupParameterFact("fc.**", MupLayerKind.Other, "*", MupRole.Unresolved, Array.Empty<MupDim>(), Note: "built by a helper"),
+        });
+        var bound = MupBinding.BoundModel.Bind(model, facts);
+        Assert.Equal(new[] { "fc.weight", "fc.bias" }, bound.Parameters.Select(p => p.Name));
+        Assert.All(bound.Parameters, p => Assert.Equal(MupRole.Unresolved, p.Role));
+        Assert.All(bound.Parameters, p => Assert.Equal("built by a helper", p.Note));
     }
 
     internal static Dictionary<string, (double Lr, double Wd, double Eps)> GroupSettings(nn.Module model, optim.Optimizer optimizer)

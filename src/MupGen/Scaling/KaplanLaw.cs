@@ -65,4 +65,22 @@ public sealed record KaplanLaw(double AlphaN, double Nc, double AlphaD, double D
         ScalingGuard.Positive(loss, nameof(loss));
         return BStar / Math.Pow(loss, 1 / AlphaB);
     }
+
+    /// <summary>The coefficient 5·10³ of the overfitting bound (Kaplan et al. 2020, Eq. 4.4).</summary>
+    public const double OverfittingBoundCoefficient = 5e3;
+
+    /// <summary>The exponent 0.74 of the overfitting bound (Kaplan et al. 2020, Eq. 4.4; ≈ α_N/α_D of their L(N, D) fit).</summary>
+    public const double OverfittingBoundExponent = 0.74;
+
+    /// <summary>Kaplan et al. 2020's dataset size needed to avoid overfitting, D ≳ (5·10³)·N^0.74 tokens (Eq. 4.4,
+    /// §4.2): the data for which the early-stopped loss stays within about 0.02 nats (their seed-to-seed variation) of
+    /// the infinite-data loss, "every time we increase the model size 8x, we only need to increase the data by roughly
+    /// 5x" (§1.1). N counts non-embedding parameters; the bound was measured on WebText2 with 10% dropout and
+    /// regularisation not retuned per size, and it is not a compute-optimal data size.</summary>
+    /// <param name="nonEmbeddingParameters">N, positive.</param>
+    public static double MinimumTokensWithoutOverfitting(double nonEmbeddingParameters)
+    {
+        ScalingGuard.Positive(nonEmbeddingParameters, nameof(nonEmbeddingParameters));
+        return OverfittingBoundCoefficient * Math.Pow(nonEmbeddingParameters, OverfittingBoundExponent);
+    }
 }

@@ -1,0 +1,87 @@
+using MupGen;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace MupGen.Tests.Models;
+
+// Models with a deliberately wrong role attribute: the generator takes the attribute at its word, and MupVerify
+// (mup's shape method) must find every parameter whose rule it changes.
+
+/// <summary>[WidthInvariant] on a width → width layer: weight and bias lose their µP rules.</summary>
+public partial class InvariantOnHidden : Module<Tensor, Tensor>
+{
+    private readonly Linear input;
+    [WidthInvariant] private readonly Linear hidden;
+    [ReadoutLayer] private readonly Linear readout;
+
+    public InvariantOnHidden([Width(32)] int width) : base(nameof(InvariantOnHidden))
+    {
+        input = Linear(6, width);
+        hidden = Linear(width, width);
+        readout = Linear(width, 3);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => readout.call(hidden.call(input.call(x)) * MupReadoutMultiplier);
+}
+
+/// <summary>[HiddenLayer] on the input layer (fixed fan_in): the weight is called matrix-like.</summary>
+public partial class HiddenOnInput : Module<Tensor, Tensor>
+{
+    [HiddenLayer] private readonly Linear input;
+    private readonly Linear hidden;
+    [ReadoutLayer] private readonly Linear readout;
+
+    public HiddenOnInput([Width(32)] int width) : base(nameof(HiddenOnInput))
+    {
+        input = Linear(6, width);
+        hidden = Linear(width, width);
+        readout = Linear(width, 3);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => readout.call(hidden.call(input.call(x)) * MupReadoutMultiplier);
+}
+
+/// <summary>[InputLayer] on a width → width layer: the weight is called vector-like, and keeps the base lr.</summary>
+public partial class InputOnHidden : Module<Tensor, Tensor>
+{
+    private readonly Linear input;
+    [InputLayer] private readonly Linear hidden;
+    [ReadoutLayer] private readonly Linear readout;
+
+    public InputOnHidden([Width(32)] int width) : base(nameof(InputOnHidden))
+    {
+        input = Linear(6, width);
+        hidden = Linear(width, width);
+        readout = Linear(width, 3);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => readout.call(hidden.call(input.call(x)) * MupReadoutMultiplier);
+}
+
+/// <summary>The generator cannot read a size computed by a helper method: that layer is Unresolved (MUP001),
+/// and the readout reads its fan_in from the attribute.</summary>
+#pragma warning disable MUP001
+public partial class OpaqueSize : Module<Tensor, Tensor>
+{
+    private readonly Linear input;
+    private readonly Linear odd;
+    [ReadoutLayer] private readonly Linear readout;
+
+    public OpaqueSize([Width(32)] int width) : base(nameof(OpaqueSize))
+    {
+        input = Linear(6, width);
+        odd = Linear(width, Wide(width));
+        readout = Linear(Wide(width), 3);
+        RegisterComponents();
+    }
+
+    private static int Wide(int w) => w * 3 / 2;
+
+    public override Tensor forward(Tensor x) => readout.call(odd.call(input.call(x)) * MupReadoutMultiplier);
+}
+#pragma warning restore MUP001
