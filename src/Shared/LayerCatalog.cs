@@ -985,6 +985,7 @@ namespace MupGen.Catalog
 
         /// <summary>The tensor template of <paramref name="kind"/> named <paramref name="tensorName"/> (relative to
         /// the layer: <c>weight</c>, <c>out_proj.bias</c>, <c>weight_hh_l1_reverse</c>), or null.</summary>
-        public static CatalogTensor? Tensor(CatalogKind kind, string tensorName) => ByKind(kind)?.Tensor(tensorName);
+        public static CatalogTensor? Tensor(CatalogKind kind, string tensorName) =>
+            kind == CatalogKind.Parameter ? ByKind(kind)!.Tensors[0] : ByKind(kind)?.Tensor(tensorName);
     }
 }

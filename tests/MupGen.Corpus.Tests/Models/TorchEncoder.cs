@@ -13,12 +13,12 @@ public partial class TorchEncoder : Module<Tensor, Tensor>
     private readonly ModuleList<TransformerEncoderLayer> layers;
     [ReadoutLayer] private readonly Linear decoder;
 
-    public TorchEncoder([Width(64)] int ninputs, int ntokens = 50, int nheads = 4, int nhidden = 128, int nlayers = 2) : base(nameof(TorchEncoder))
+    public TorchEncoder([Width(64)] int ninputs, int ntokens = 50, int nheads = 4, int nlayers = 2) : base(nameof(TorchEncoder))
     {
         encoder = Embedding(ntokens, ninputs);
         layers = new ModuleList<TransformerEncoderLayer>();
         for (int i = 0; i < nlayers; i++)
-            layers.Add(TransformerEncoderLayer(ninputs, nheads, nhidden, 0.0));
+            layers.Add(TransformerEncoderLayer(ninputs, nheads, 2 * ninputs, 0.0));
         decoder = Linear(ninputs, ntokens);
         RegisterComponents();
     }
