@@ -33,10 +33,14 @@ public sealed partial class MupGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Models);
 
         // A parser bug is a warning at the [Width] member (MUP900), never an exception into the compiler.
-        // (Reported straight from the Parse step: a filtered step with no item would not be tracked.)
-        context.RegisterSourceOutput(parsed, static (spc, r) =>
+        // (A Select, not a Where: a filtered step with no item would not be tracked; null stays null, so the output
+        // is Cached on every edit.)
+        var errors = parsed
+            .Select(static (r, _) => r.Error)
+            .WithTrackingName(TrackingNames.InternalErrors);
+        context.RegisterSourceOutput(errors, static (spc, error) =>
         {
-            if (r.Error is { } error)
+            if (error is not null)
                 spc.ReportDiagnostic(GeneratorDiagnostics.Create(error));
         });
 

@@ -9,6 +9,9 @@ internal static class TrackingNames
     /// <summary>The hits that produced a model.</summary>
     public const string Models = nameof(Models);
 
+    /// <summary>Per hit, the parser's internal error or null (reported as MUP900; always null unless MupGen has a bug).</summary>
+    public const string InternalErrors = nameof(InternalErrors);
+
     /// <summary>All models, gathered so several <c>[Width]</c> members of one class give one output.</summary>
     public const string Collected = nameof(Collected);
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using MupGen.Scaling;
 
@@ -23,12 +24,14 @@ public enum TransferFitName
 /// <param name="Fit">--fit: a published fit; ignored when <paramref name="Custom"/> is set.</param>
 /// <param name="Custom">--k/--alpha/--beta: user constants (in the unit of the fine-tuning data as passed to the law).</param>
 /// <param name="CharsPerToken">--chars-per-token: converts tokens to the characters the published fits were made in.</param>
+/// <param name="Points">--points: measured (D_F, N, D_T) triples to fit k, α, β from (then the fitted law is used).</param>
 public sealed record TransferOptions(
     double Parameters,
     double FinetuneTokens,
     TransferFitName Fit = TransferFitName.TextPython,
     TransferLaw? Custom = null,
-    double? CharsPerToken = null);
+    double? CharsPerToken = null,
+    IReadOnlyList<TransferObservation>? Points = null);
 
 /// <summary>What <c>mupgen transfer</c> computed (all data in tokens).</summary>
 /// <param name="Options">The options it ran with.</param>
@@ -39,6 +42,7 @@ public sealed record TransferOptions(
 /// <param name="FractionFromTransfer">D_T/(D_F + D_T).</param>
 /// <param name="Warnings">Caveats, in a fixed order.</param>
 /// <param name="Notes">How to read the numbers, in a fixed order.</param>
+/// <param name="FitResult">With --points: the fit (R², RMSE of ln D_T, number of points); else null.</param>
 public sealed record TransferResult(
     TransferOptions Options,
     TransferLaw Law,
@@ -47,7 +51,8 @@ public sealed record TransferResult(
     double EffectiveDataMultiplier,
     double FractionFromTransfer,
     IReadOnlyList<string> Warnings,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    TransferFit? FitResult = null)
 {
     /// <summary>D_E = D_F + D_T in tokens: what a from-scratch model of the same size would need.</summary>
     public double EffectiveTokens => Options.FinetuneTokens + EffectiveTokensTransferred;
@@ -59,6 +64,9 @@ public sealed record TransferResult(
         void Line(string label, string value) => s.Append(label.PadRight(20)).Append(value).Append('\n');
         s.Append("mupgen transfer: ").Append(LawName).Append('\n');
         Line("law", "D_T = k*D_F^alpha*N^beta, k = " + PlanResult.Sci(Law.K) + ", alpha = " + Num(Law.Alpha) + ", beta = " + Num(Law.Beta));
+        if (FitResult is { } fit)
+            Line("fit", string.Create(CultureInfo.InvariantCulture,
+                $"{fit.Count} points, R^2 = {fit.RSquared:0.0000}, RMSE of ln D_T = {fit.RmseLog:0.000}"));
         Line("parameters", PlanResult.Sci(Options.Parameters) + " (non-embedding)");
         Line("fine-tuning data", PlanResult.Sci(Options.FinetuneTokens) + " tokens" + (Options.CharsPerToken is { } c
             ? " (" + PlanResult.Sci(Options.FinetuneTokens * c) + " characters at " + Num(c) + " chars/token)"
@@ -76,7 +84,7 @@ public sealed record TransferResult(
     public string ToJson() => CliJson.Document(w =>
     {
         w.WriteStartObject();
-        w.WriteString("law", Options.Custom is not null ? "custom" : Options.Fit == TransferFitName.TextCodePython ? "text-code-python" : "text-python");
+        w.WriteString("law", FitResult is not null ? "fitted" : Options.Custom is not null ? "custom" : Options.Fit == TransferFitName.TextCodePython ? "text-code-python" : "text-python");
         w.WriteString("law_source", LawName);
         w.WriteNumber("k", Law.K);
         w.WriteNumber("alpha", Law.Alpha);
@@ -88,6 +96,15 @@ public sealed record TransferResult(
         w.WriteNumber("effective_tokens", EffectiveTokens);
         w.WriteNumber("effective_data_multiplier", EffectiveDataMultiplier);
         w.WriteNumber("fraction_from_transfer", FractionFromTransfer);
+        if (FitResult is { } fit)
+        {
+            w.WriteStartObject("fit");
+            w.WriteNumber("points", fit.Count);
+            w.WriteNumber("r_squared", fit.RSquared);
+            w.WriteNumber("rmse_log", fit.RmseLog);
+            w.WriteEndObject();
+        }
+        else w.WriteNull("fit");
         w.Strings("warnings", Warnings);
         w.Strings("notes", Notes);
         w.WriteEndObject();
@@ -125,7 +142,21 @@ public static class TransferCommand
 
         TransferLaw law;
         string name;
-        if (options.Custom is { } custom)
+        TransferFit? fit = null;
+        if (options.Points is { } points)
+        {
+            try { fit = TransferLaw.Fit(points); }
+            catch (ArgumentException e)
+            {
+                throw new CliUsageException("--points", "--points: " + e.Message.Split(" (Parameter")[0]);
+            }
+            law = fit.Law;
+            name = "fitted to your points (least squares on ln D_T, Hernandez et al. 2021 eq. 1.1 form)";
+            if (fit.Law.Alpha >= 1)
+                throw new CliUsageException("--points", string.Create(CultureInfo.InvariantCulture,
+                    $"--points: the fitted alpha is {fit.Law.Alpha:0.###} (>= 1): D_T would grow faster than D_F, outside the law's form; check the points."));
+        }
+        else if (options.Custom is { } custom)
         {
             try { law = custom.Validate(); }
             catch (ArgumentOutOfRangeException e)
@@ -154,14 +185,14 @@ public static class TransferCommand
         double fraction = transferred / (options.FinetuneTokens + transferred);
 
         var warnings = new List<string>();
-        if (options.Custom is null && options.CharsPerToken is null)
+        if (options.Custom is null && options.Points is null && options.CharsPerToken is null)
             warnings.Add("the published constants were fitted with data counted in characters (of Python), and k depends on the unit (k' = k*c^(1-alpha) for c characters per token); --finetune-tokens is read as characters here. Pass --chars-per-token to convert.");
         var notes = new[]
         {
             "valid in the low-data regime only: D_F well below the data a from-scratch model of this size needs (the paper fits D_F up to ~10% of it); past it the law breaks down and small pre-trained models can end worse than from-scratch ones (ossification, sec. 3.1).",
             "N counts non-embedding parameters; the published fits are for transformers fine-tuned (unsupervised) on Python only.",
         };
-        return new TransferResult(options, law, name, transferred, multiplier, fraction, warnings, notes);
+        return new TransferResult(options, law, name, transferred, multiplier, fraction, warnings, notes, fit);
     }
 
     private static void Positive(string option, double value)
@@ -188,6 +219,12 @@ public static class TransferCommand
             "User exponent of the parameters (with --k and --alpha).");
         public readonly Option<double?> CharsPerToken = CliOptions.PositiveNumber("--chars-per-token", "c",
             "Characters per token of your tokenizer (e.g. 4): the law is applied to characters, the unit of the published fits, and D_T converted back to tokens.");
+        public readonly Option<string?> Points = new("--points")
+        {
+            Description = "A CSV file of measured points, one 'D_F,N,D_T' per line (a header line and # comments allowed): " +
+                "fits k, alpha, beta by least squares on ln D_T and uses them; prints R^2.",
+            HelpName = "file",
+        };
         public readonly Option<bool> Json = CliOptions.Flag("--json",
             "Print the estimate as one JSON object (field names in docs/SCALING.md) instead of text.");
         public readonly Command Command;
@@ -199,7 +236,7 @@ public static class TransferCommand
                 "(Hernandez et al. 2021, arXiv 2102.01293), the effective data multiplier (D_F + D_T)/D_F and the " +
                 "fraction of the effective data that comes from pre-training.")
             {
-                Parameters, FinetuneTokens, Fit, K, Alpha, Beta, CharsPerToken, Json,
+                Parameters, FinetuneTokens, Fit, K, Alpha, Beta, CharsPerToken, Points, Json,
             };
             Command.SetAction(result =>
             {
@@ -222,8 +259,52 @@ public static class TransferCommand
                     throw new CliUsageException("--fit", "--fit cannot be combined with --k/--alpha/--beta: choose published constants or your own.");
                 custom = new TransferLaw(k!.Value, alpha!.Value, beta!.Value);
             }
+            IReadOnlyList<TransferObservation>? points = null;
+            if (result.GetValue(Points) is { } path)
+            {
+                if (custom is not null || result.GetValue(Fit) is not null)
+                    throw new CliUsageException("--points", "--points cannot be combined with --fit or --k/--alpha/--beta: the fit supplies the constants.");
+                points = ReadPoints(path);
+            }
             return new TransferOptions(result.GetValue(Parameters)!.Value, result.GetValue(FinetuneTokens)!.Value,
-                result.GetValue(Fit) ?? TransferFitName.TextPython, custom, result.GetValue(CharsPerToken));
+                result.GetValue(Fit) ?? TransferFitName.TextPython, custom, result.GetValue(CharsPerToken), points);
         }
+    }
+
+    /// <summary>Reads 'D_F,N,D_T' lines (invariant culture). A first line that does not start with a number is a
+    /// header; blank lines and lines starting with # are skipped.</summary>
+    /// <exception cref="CliUsageException">The file cannot be read or a line is not three numbers; names --points
+    /// and the line.</exception>
+    public static IReadOnlyList<TransferObservation> ReadPoints(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string[] lines;
+        try { lines = System.IO.File.ReadAllLines(path); }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new CliUsageException("--points", $"--points: cannot read '{path}': {e.Message}");
+        }
+        var points = new List<TransferObservation>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string line = lines[i].Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            var cells = line.Split(',');
+            var values = new double[3];
+            bool numeric = cells.Length == 3;
+            for (int c = 0; numeric && c < 3; c++)
+                numeric = double.TryParse(cells[c].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]);
+            if (!numeric)
+            {
+                bool header = points.Count == 0 && cells.Length > 0
+                    && !double.TryParse(cells[0].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+                    && !lines.Take(i).Any(l => l.Trim().Length > 0 && !l.Trim().StartsWith('#'));
+                if (header) continue;
+                throw new CliUsageException("--points", string.Create(CultureInfo.InvariantCulture,
+                    $"--points: line {i + 1} of '{path}' is not 'D_F,N,D_T' (three numbers): '{line}'."));
+            }
+            points.Add(new TransferObservation(values[0], values[1], values[2]));
+        }
+        return points;
     }
 }

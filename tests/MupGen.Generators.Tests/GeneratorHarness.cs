@@ -74,12 +74,7 @@ internal static class GeneratorHarness
         var errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, "compilation errors:\n" + string.Join("\n", errors));
 
-        // The driver reports the steps that lead to an output, so the submodule branch is not tracked when no model
-        // builds a partial nested module class.
-        var hasSubmodules = result.GeneratedSources.Any(g => g.HintName.EndsWith(".MupSubmodule.g.cs", StringComparison.Ordinal));
-        foreach (var name in StepNames)
-            if (hasSubmodules || !SubmoduleSteps.Contains(name))
-                Assert.True(result.TrackedSteps.ContainsKey(name), $"step {name} was not tracked");
+        AssertTracked(result);
         AssertNoRoslynObjects(result);
 
         var second = driver.RunGenerators(compilation.Clone()).GetRunResult().Results.Single();
@@ -95,13 +90,26 @@ internal static class GeneratorHarness
     public static string Join(IReadOnlyList<(string HintName, string Text)> files) =>
         string.Concat(files.Select(f => $"// ---- {f.HintName} ----\n{f.Text}"));
 
-    /// <summary>Every step the generator names (and its source output) is Cached or Unchanged.</summary>
+    /// <summary>Every step the generator names was tracked in this run, and so were the source outputs: an assertion
+    /// about the reasons of a step that was never tracked would pass on nothing. The driver reports the steps that
+    /// lead to an output, so the submodule branch is only required when a submodule file was generated.</summary>
+    public static void AssertTracked(GeneratorRunResult result)
+    {
+        var hasSubmodules = result.GeneratedSources.Any(g => g.HintName.EndsWith(".MupSubmodule.g.cs", StringComparison.Ordinal));
+        foreach (var name in StepNames)
+            if (hasSubmodules || !SubmoduleSteps.Contains(name))
+                Assert.True(result.TrackedSteps.ContainsKey(name), $"step {name} was not tracked");
+        Assert.True(result.TrackedOutputSteps.SelectMany(p => p.Value).Any(), "no source output step was tracked");
+    }
+
+    /// <summary>Every step the generator names (and its source output) was tracked and is Cached or Unchanged.</summary>
     public static void AssertAllCached(GeneratorRunResult result)
     {
+        AssertTracked(result);
         foreach (var name in StepNames)
         {
             if (!result.TrackedSteps.TryGetValue(name, out var steps))
-                continue;
+                continue; // a submodule step where no model builds a submodule (AssertTracked decided)
             foreach (var step in steps)
                 foreach (var (_, reason) in step.Outputs)
                     Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
@@ -113,10 +121,12 @@ internal static class GeneratorHarness
                     $"source output was {reason}");
     }
 
-    public static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step) =>
-        result.TrackedSteps.TryGetValue(step, out var steps)
-            ? steps.SelectMany(s => s.Outputs).Select(o => o.Reason)
-            : Enumerable.Empty<IncrementalStepRunReason>();
+    /// <summary>The reasons of every output of a named step; fails when the step was not tracked at all.</summary>
+    public static IReadOnlyList<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step)
+    {
+        Assert.True(result.TrackedSteps.TryGetValue(step, out var steps), $"step {step} was not tracked");
+        return steps.SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+    }
 
     /// <summary>Walks every tracked output by reflection: no ISymbol, SyntaxNode, Location, Compilation or
     /// SemanticModel may be held, or the driver would root old compilations.</summary>

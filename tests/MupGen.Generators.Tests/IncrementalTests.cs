@@ -38,6 +38,7 @@ public class IncrementalTests
         var compilation = GeneratorHarness.Compile(source);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
         Assert.Single(driver.GetRunResult().GeneratedTrees);
+        GeneratorHarness.AssertTracked(driver.GetRunResult().Results.Single());
         return (driver, compilation);
     }
 
@@ -100,6 +101,7 @@ public class IncrementalTests
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
         var before = driver.GetRunResult().GeneratedTrees.Select(t => t.ToString()).ToArray();
         Assert.Equal(4, before.Length);
+        GeneratorHarness.AssertTracked(driver.GetRunResult().Results.Single());
         return (driver, compilation, before);
     }
 

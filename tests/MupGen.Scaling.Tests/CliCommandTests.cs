@@ -124,6 +124,59 @@ public class CliCommandTests
     }
 
     [Fact]
+    public void Transfer_fits_constants_from_a_points_file()
+    {
+        var truth = new TransferLaw(2.5e4, 0.2, 0.4);
+        var rng = new Gaussian(7);
+        var lines = new System.Collections.Generic.List<string> { "# measured", "finetune_tokens,params,effective_tokens_transferred" };
+        foreach (double df in new[] { 1e5, 1e6, 1e7 })
+            foreach (double n in new[] { 1e7, 1e8, 1e9 })
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"{df:R},{n:R},{truth.EffectiveDataTransferred(df, n) * Math.Exp(0.03 * rng.Next()):R}"));
+        string path = Path.Combine(Path.GetTempPath(), "mupgen-points-" + Guid.NewGuid().ToString("N") + ".csv");
+        try
+        {
+            File.WriteAllLines(path, lines);
+            var (code, text, err) = Cli("transfer", "--params", "1e9", "--finetune-tokens", "1e7", "--points", path, "--json");
+            Assert.Equal(0, code);
+            Assert.Equal("", err);
+            var j = Json(text);
+            Assert.Equal("fitted", j.GetProperty("law").GetString());
+            var points = TransferCommand.ReadPoints(path);
+            Assert.Equal(9, points.Count);
+            var fit = TransferLaw.Fit(points);
+            Assert.Equal(fit.Law.K, j.GetProperty("k").GetDouble());
+            Assert.Equal(fit.Law.Alpha, j.GetProperty("alpha").GetDouble());
+            Assert.Equal(fit.Law.Beta, j.GetProperty("beta").GetDouble());
+            Assert.InRange(fit.Law.Alpha, 0.17, 0.23);
+            Assert.InRange(fit.Law.Beta, 0.37, 0.43);
+            Assert.Equal(9, j.GetProperty("fit").GetProperty("points").GetInt32());
+            Assert.Equal(fit.RSquared, j.GetProperty("fit").GetProperty("r_squared").GetDouble());
+            Assert.Equal(fit.RmseLog, j.GetProperty("fit").GetProperty("rmse_log").GetDouble());
+            Close(fit.Law.EffectiveDataTransferred(1e7, 1e9), j.GetProperty("effective_tokens_transferred").GetDouble());
+            Assert.Contains("fit                 9 points, R^2 = ", Cli("transfer", "--params", "1e9", "--finetune-tokens", "1e7", "--points", path).Out);
+
+            File.WriteAllLines(path, lines.Take(4));   // comment, header, 2 points
+            var (few, _, fewErr) = Cli("transfer", "--params", "1e9", "--finetune-tokens", "1e7", "--points", path);
+            Assert.Equal(MupGenCli.UsageError, few);
+            Assert.Contains("mupgen: --points: Fitting k, alpha and beta needs at least 3 points (one per parameter); got 2.", fewErr);
+
+            File.WriteAllLines(path, new[] { "1e5,1e7,3e8", "1e6,lots,4e8" });
+            var (bad, _, badErr) = Cli("transfer", "--params", "1e9", "--finetune-tokens", "1e7", "--points", path);
+            Assert.Equal(MupGenCli.UsageError, bad);
+            Assert.Contains("--points: line 2 of", badErr);
+            Assert.Contains("is not 'D_F,N,D_T' (three numbers): '1e6,lots,4e8'", badErr);
+
+            var (both, _, bothErr) = Cli("transfer", "--params", "1e9", "--finetune-tokens", "1e7", "--points", path, "--fit", "text-python");
+            Assert.Equal(MupGenCli.UsageError, both);
+            Assert.Contains("--points cannot be combined with --fit", bothErr);
+        }
+        finally { File.Delete(path); }
+        var (missing, _, missingErr) = Cli("transfer", "--params", "1e9", "--finetune-tokens", "1e7", "--points", path);
+        Assert.Equal(MupGenCli.UsageError, missing);
+        Assert.Contains("mupgen: --points: cannot read", missingErr);
+    }
+
+    [Fact]
     public void Shape_json_and_text()
     {
         var (code, text, err) = Cli("shape", "--params", "1e9", "--json");

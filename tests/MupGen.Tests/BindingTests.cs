@@ -328,8 +328,8 @@ public class BindingTests
         {
             new MupParameterFact("fc.**", MupLayerKind.Other, "*", MupRole.Unresolved, Array.Empty<MupDim>(), Note: "built by a helper"),
         });
-        var bound = MupBinding.BoundModel.Bind(model, facts,
-            model.named_parameters().Select(p => new MupBinding.ParameterRead(p.name, p.parameter.shape, null)).ToList());
+        var read = model.named_parameters().Select(np => new MupBinding.ParameterRead(np.name, np.parameter.shape, null)).ToList();
+        var bound = MupBinding.BoundModel.Bind(model, facts, read);
         Assert.Equal(new[] { "fc.weight", "fc.bias" }, bound.Parameters.Select(p => p.Name));
         Assert.All(bound.Parameters, p => Assert.Equal(MupRole.Unresolved, p.Role));
         Assert.All(bound.Parameters, p => Assert.Equal("built by a helper", p.Note));
