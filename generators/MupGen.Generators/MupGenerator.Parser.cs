@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -49,7 +50,7 @@ public sealed partial class MupGenerator
         private static ModelSpec? ParseCore(ISymbol target, SemanticModel semanticModel, CancellationToken ct)
         {
             var type = target is IParameterSymbol parameter ? parameter.ContainingSymbol?.ContainingType : target.ContainingType;
-            if (type is null || KnownTypes.Create(semanticModel.Compilation) is not { } types)
+            if (type is null || KnownTypes.For(semanticModel.Compilation) is not { } types)
                 return null;
             if (type.TypeKind != TypeKind.Class || type.IsRecord || type.IsFileLocal || !types.IsModule(type) || !IsPartialChain(type, ct))
                 return null;
@@ -288,7 +289,14 @@ public sealed partial class MupGenerator
             public INamedTypeSymbol? Submodule { get; private set; }
             public INamedTypeSymbol? Parameter { get; private set; }
 
-            public static KnownTypes? Create(Compilation compilation)
+            private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, StrongBox<KnownTypes?>> Cache = new();
+
+            /// <summary>The known types of a compilation, looked up once per compilation (every model the generator
+            /// parses in it, and the analyzers' parses, share them); null when TorchSharp is not referenced.</summary>
+            public static KnownTypes? For(Compilation compilation) =>
+                Cache.GetValue(compilation, static c => new StrongBox<KnownTypes?>(Create(c))).Value;
+
+            private static KnownTypes? Create(Compilation compilation)
             {
                 if (compilation.GetTypeByMetadataName(TypeNames.Module) is not { } module)
                     return null;

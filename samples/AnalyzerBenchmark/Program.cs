@@ -8,14 +8,25 @@ using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
-using MupGen.Analyzers;
 
 // Analyzer cost on a generated project of 200 µP model classes (MLPs, conv nets, residual MLPs with blocks, GPTs with
 // block/attention/MLP classes) plus a trainer that builds their optimizers. Each round builds a fresh compilation from
 // the same syntax trees and runs the generator, then either only the compiler's diagnostics (A) or the compiler's and
 // the MupGen analyzers' (B), the way a build does. Rounds alternate A-B / B-A; report: the median B/A - 1.
+// Usage: [rounds] [--baseline path/to/MupGen.Analyzers.dll]. With a baseline (an older build of the analyzers, e.g.
+// from an earlier commit built into a temp folder), its analyzers run in the same rounds (D), so old and new are
+// compared side by side on the same machine state.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
+var positional = new List<string>();
+string? baselinePath = null;
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--baseline" && i + 1 < args.Length)
+        baselinePath = args[++i];
+    else
+        positional.Add(args[i]);
+}
+var rounds = positional.Count > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 15;
 const int Models = 200;
 
 var parse = new CSharpParseOptions(LanguageVersion.Latest);
@@ -29,7 +40,23 @@ var references = Basic.Reference.Assemblies.Net100.References.All
     .ToArray();
 var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)
     .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic> { ["CS1701"] = ReportDiagnostic.Suppress, ["CS1702"] = ReportDiagnostic.Suppress });
-var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new ModelDeclarationAnalyzer(), new ForwardPassAnalyzer(), new OptimizerAnalyzer());
+// Every analyzer of the generator's assembly (generator and analyzers ship as one).
+var analyzers = AnalyzersOf(typeof(MupGen.Generators.MupGenerator).Assembly);
+var baseline = baselinePath is null ? ImmutableArray<DiagnosticAnalyzer>.Empty
+    : AnalyzersOf(System.Reflection.Assembly.LoadFrom(System.IO.Path.GetFullPath(baselinePath)));
+if (baselinePath is not null && baseline.IsEmpty)
+{
+    Console.WriteLine($"no analyzers in {baselinePath}");
+    return 2;
+}
+
+static ImmutableArray<DiagnosticAnalyzer> AnalyzersOf(System.Reflection.Assembly assembly) =>
+    assembly.GetTypes()
+        .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t)
+            && t.GetCustomAttributes(typeof(DiagnosticAnalyzerAttribute), false).Length > 0)
+        .OrderBy(t => t.FullName, StringComparer.Ordinal)
+        .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+        .ToImmutableArray();
 
 Compilation Generate()
 {
@@ -57,6 +84,16 @@ Compilation Generate()
     return (sw.Elapsed.TotalMilliseconds, diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error), diagnostics.Count(d => d.Id.StartsWith("MUP", StringComparison.Ordinal)));
 }
 
+// The analyzers' own execution time as Roslyn's driver measures it (its telemetry, summed over the analyzers): much
+// less noisy on a shared machine than the difference of two wall-clock builds. Sequential, so times do not overlap.
+double ExecutionMs(ImmutableArray<DiagnosticAnalyzer> analyzers)
+{
+    var withAnalyzers = Generate().WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
+        new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: true));
+    withAnalyzers.GetAllDiagnosticsAsync().GetAwaiter().GetResult();
+    return analyzers.Sum(analyzer => withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, default).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds);
+}
+
 // Warm-up (JIT, reference metadata) and a correctness check: the project compiles and every model is clean.
 for (var i = 0; i < 2; i++) { WithoutAnalyzers(); WithAnalyzers(); }
 var check = WithAnalyzers();
@@ -65,6 +102,16 @@ if (check.Errors > 0 || check.Mup > 0)
     Console.WriteLine($"the generated project is not clean: {check.Errors} errors, {check.Mup} MUP diagnostics");
     return 1;
 }
+if (!baseline.IsEmpty)
+{
+    for (var i = 0; i < 2; i++) Run(baseline);
+    var old = Run(baseline);
+    if (old.Errors > 0 || old.Mup > 0)
+    {
+        Console.WriteLine($"the baseline analyzers are not clean on the project: {old.Errors} errors, {old.Mup} MUP diagnostics");
+        return 1;
+    }
+}
 
 // C: the analyzer driver with one analyzer that registers nothing, which every build with any analyzer (the SDK
 // enables several by default) pays; B/C - 1 is MupGen's own cost on top of that.
@@ -72,14 +119,36 @@ var noop = ImmutableArray.Create<DiagnosticAnalyzer>(new NoopAnalyzer());
 var a = new List<double>();
 var b = new List<double>();
 var c = new List<double>();
+var d = new List<double>();
 var ratios = new List<double>();
 var ownRatios = new List<double>();
+var newOverOld = new List<double>();
 for (var r = 0; r < rounds; r++)
 {
-    double ta, tb, tc;
-    if (r % 2 == 0) { ta = WithoutAnalyzers().Ms; tc = Run(noop).Ms; tb = WithAnalyzers().Ms; }
-    else { tb = WithAnalyzers().Ms; tc = Run(noop).Ms; ta = WithoutAnalyzers().Ms; }
+    double ta, tb, tc, td = double.NaN;
+    if (r % 2 == 0)
+    {
+        ta = WithoutAnalyzers().Ms; tc = Run(noop).Ms;
+        if (!baseline.IsEmpty) td = Run(baseline).Ms;
+        tb = WithAnalyzers().Ms;
+    }
+    else
+    {
+        tb = WithAnalyzers().Ms;
+        if (!baseline.IsEmpty) td = Run(baseline).Ms;
+        tc = Run(noop).Ms; ta = WithoutAnalyzers().Ms;
+    }
     a.Add(ta); b.Add(tb); c.Add(tc); ratios.Add(tb / ta); ownRatios.Add(tb / tc);
+    if (!baseline.IsEmpty) { d.Add(td); newOverOld.Add(tb / td); }
+}
+
+// Execution time per analyzer set, alternating new/baseline.
+var execNew = new List<double>();
+var execOld = new List<double>();
+for (var r = 0; r < rounds; r++)
+{
+    if (r % 2 == 0 || baseline.IsEmpty) { execNew.Add(ExecutionMs(analyzers)); if (!baseline.IsEmpty) execOld.Add(ExecutionMs(baseline)); }
+    else { execOld.Add(ExecutionMs(baseline)); execNew.Add(ExecutionMs(analyzers)); }
 }
 
 static double Median(List<double> v) { var s = v.OrderBy(t => t).ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
@@ -92,6 +161,15 @@ Console.WriteLine($"generator + compiler + analyzer driver (no-op): median {Medi
 Console.WriteLine($"generator + compiler + MupGen analyzers:      median {Median(b),8:0.0} ms");
 Console.WriteLine($"MupGen analyzers over the build without any analyzer: median {100 * (Median(ratios) - 1):0.0}% (quartiles {100 * (Quantile(ratios, 0.25) - 1):0.0}%..{100 * (Quantile(ratios, 0.75) - 1):0.0}%)");
 Console.WriteLine($"MupGen analyzers over the analyzer driver alone:      median {100 * (Median(ownRatios) - 1):0.0}% (quartiles {100 * (Quantile(ownRatios, 0.25) - 1):0.0}%..{100 * (Quantile(ownRatios, 0.75) - 1):0.0}%)");
+Console.WriteLine($"MupGen analyzers' execution time (Roslyn telemetry, sequential): median {Median(execNew),8:0.0} ms (quartiles {Quantile(execNew, 0.25):0.0}..{Quantile(execNew, 0.75):0.0})");
+if (!baseline.IsEmpty)
+{
+    Console.WriteLine($"baseline analyzers' execution time (Roslyn telemetry, sequential): median {Median(execOld),8:0.0} ms (quartiles {Quantile(execOld, 0.25):0.0}..{Quantile(execOld, 0.75):0.0})");
+    Console.WriteLine($"generator + compiler + baseline analyzers:    median {Median(d),8:0.0} ms ({baselinePath})");
+    Console.WriteLine($"baseline analyzers over the analyzer driver alone:    median {100 * (Median(d.Zip(c, (x, y) => x / y).ToList()) - 1):0.0}%");
+    Console.WriteLine($"build with MupGen analyzers / build with baseline analyzers: median {Median(newOverOld):0.000} (quartiles {Quantile(newOverOld, 0.25):0.000}..{Quantile(newOverOld, 0.75):0.000})");
+    Console.WriteLine($"analyzers' own time (median minus the no-op driver's): MupGen {Median(b) - Median(c):0.0} ms, baseline {Median(d) - Median(c):0.0} ms");
+}
 return 0;
 
 /// <summary>Registers nothing: measures the analyzer driver itself.</summary>

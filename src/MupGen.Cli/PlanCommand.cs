@@ -189,9 +189,10 @@ public static class PlanCommand
         public Symbols()
         {
             Command = new Command("plan",
-                "Compute-optimal model size and tokens for a FLOP budget (Chinchilla, C = 6*N*D), the expected loss, a " +
-                "batch size, and how to move the learning rate when the batch changes. Batch sizes are tokens per " +
-                "optimizer step.")
+                "Compute-optimal model size and tokens for a FLOP budget (Chinchilla, C = 6*N*D), the expected loss, " +
+                "Kaplan's minimum tokens without overfitting, a batch size (Kaplan's B_crit beside DeepSeek's B_opt " +
+                "and lr_opt), how to move the learning rate when the batch changes, and what muTransfers. Batch " +
+                "sizes are tokens per optimizer step.")
             {
                 Flops, Tokens, Batch, NoiseScale, Law, Json,
             };

@@ -33,8 +33,9 @@ public sealed record MupParameter(
     double SgdWeightDecayScale,
     double AdamEpsScale)
 {
-    /// <summary>How the tensor is initialised, e.g. <c>uniform(±0.125)</c>, <c>normal(0, 0.02)</c>, <c>ones</c>,
-    /// <c>zeros</c>, or <c>constructor</c> for a parameter MupGen does not re-initialise.</summary>
+    /// <summary>How <c>MupInitialize</c> initialises the tensor, e.g. <c>uniform(±0.125)</c>, <c>normal(0, 0.02)</c>,
+    /// <c>ones</c>, <c>zeros</c>, <c>constructor</c> for a parameter MupGen leaves as constructed, or
+    /// <c>tied to wte.weight: normal(0, 1)</c> for a tensor shared with an earlier parameter.</summary>
     public string Init { get; init; } = "";
 
     /// <summary>Why the role is <see cref="MupRole.Unresolved"/>, why <see cref="MupOptions.BaseShapes"/> could not

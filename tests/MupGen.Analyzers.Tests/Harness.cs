@@ -51,7 +51,11 @@ internal static class Harness
             });
 
     public static ImmutableArray<DiagnosticAnalyzer> Analyzers { get; } =
-        ImmutableArray.Create<DiagnosticAnalyzer>(new ModelDeclarationAnalyzer(), new ForwardPassAnalyzer(), new OptimizerAnalyzer());
+        typeof(MupGen.Generators.MupGenerator).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttributes(typeof(DiagnosticAnalyzerAttribute), false).Length > 0)
+            .OrderBy(t => t.FullName, StringComparer.Ordinal)
+            .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+            .ToImmutableArray();
 
     public static CSharpCompilation Compile(params string[] sources) =>
         CSharpCompilation.Create("Tests",

@@ -2,7 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
+using System.Diagnostics;
+using MupGen.Samples.Gpt;
 using MupGen.Tests.Models;
+using Xunit.Abstractions;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -21,8 +24,42 @@ internal sealed class RawShapes : nn.Module
 
 /// <summary>MupShapes: what it records from a base and a delta model, and every bad input it refuses.</summary>
 [Collection(TorchCollection.Name)]
-public class ShapesTests
+public class ShapesTests(ITestOutputHelper output)
 {
+    /// <summary>The cost of the shape method (docs/SHAPES.md quotes the printed figures): building the base and delta
+    /// models and reading their shapes, beside building the model itself. Asserted: what it allocates (parameter
+    /// elements of base + delta) is a small fraction of the model's; the times are printed, never asserted.</summary>
+    [Theory]
+    [InlineData("Mlp", 4096)]
+    [InlineData("Gpt", 1024)]
+    public void Building_base_and_delta_models_costs_little_beside_the_model(string name, int width)
+    {
+        nn.Module Make(int w) => name == "Mlp" ? new Mlp(w) : new Gpt(w, 2, 17, 8);
+        long Elements(nn.Module m) => m.parameters().Sum(p => p.numel());
+        Make(64).Dispose();                                   // warm up (native load, JIT)
+        var sw = Stopwatch.StartNew();
+        long shapeElements;
+        MupShapes shapes;
+        using (var b = Make(64))
+        using (var d = Make(128))
+        {
+            shapes = MupShapes.Of(b, d);
+            shapeElements = Elements(b) + Elements(d);
+        }
+        double shapesMs = sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
+        using var model = Make(width);
+        double modelMs = sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
+        var verdict = ((IMupModel)model).MupVerify(shapes);
+        double verifyMs = sw.Elapsed.TotalMilliseconds;
+        long modelElements = Elements(model);
+        output.WriteLine($"{name}: base (64) + delta (128) built and read in {shapesMs:0.0} ms ({shapeElements:N0} parameter elements); " +
+                         $"the model at width {width} built in {modelMs:0.0} ms ({modelElements:N0} elements); MupVerify {verifyMs:0.0} ms");
+        Assert.Empty(verdict);
+        Assert.True(shapeElements * 20 < modelElements, $"base + delta have {shapeElements} elements, the model {modelElements}");
+    }
+
     [Fact]
     public void Dimensions_that_differ_scale_with_width_and_base_sizes_come_from_the_base()
     {

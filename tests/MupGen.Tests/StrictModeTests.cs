@@ -141,12 +141,25 @@ public class StrictModeTests
         Assert.Equal((MupRole.Hidden, MupRuleSource.BaseShapes, 0.5), (extra.Role, extra.Source, extra.AdamLrScale));
     }
 
-    [Fact]
-    public void Base_shapes_fill_every_unresolved_parameter_with_the_rule_a_compiled_fact_gives()
+    /// <summary>HandMlp's facts with hidden.* replaced by what the generator emits for a member it could not read: one
+    /// `hidden.**` fact without layer kind, tensor name or shape.</summary>
+    private static MupModelFacts OpaqueFacts { get; } = new("HandMlp", HandMlp.Facts.Widths.ToArray(), null,
+        HandMlp.Facts.Parameters
+            .Where(p => !p.Name.StartsWith("hidden.", StringComparison.Ordinal))
+            .Select(p => p.Name.StartsWith("input.", StringComparison.Ordinal) ? p with { Role = MupRole.Unresolved, Note = "could not read 'inputSize': a test says so" } : p)
+            .Append(new MupParameterFact("hidden.**", MupLayerKind.Other, "*", MupRole.Unresolved, Array.Empty<MupDim>(), Note: "built by a helper"))
+            .ToArray());
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Base_shapes_fill_every_unresolved_parameter_with_the_rule_a_compiled_fact_gives(bool opaque)
     {
         using var compiled = new HandMlp(256);
         using var filled = new HandMlp(256);
-        var binding = new MupBinding(filled, PartialFacts);
+        var binding = new MupBinding(filled, opaque ? OpaqueFacts : PartialFacts);
+        if (opaque)
+            Assert.Contains("hidden.weight: built by a helper", Assert.Throws<InvalidOperationException>(() => binding.Initialize(null)).Message);
         var options = new MupOptions { BaseShapes = HandShapes };
         var expected = compiled.Mup.Describe(null);
         var actual = binding.Describe(options);

@@ -1,4 +1,5 @@
 using MupGen;
+using MupGen.Samples.Gpt;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -85,3 +86,34 @@ public partial class OpaqueSize : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) => readout.call(odd.call(input.call(x)) * MupReadoutMultiplier);
 }
 #pragma warning restore MUP001
+
+/// <summary>A one-block GPT without MLP, built from the GPT sample's attention module (a nested µP module): small
+/// enough to train at width 4096 in a test.</summary>
+public partial class SlimGpt : Module<Tensor, Tensor>
+{
+    private readonly Embedding wte;
+    private readonly Embedding wpe;
+    private readonly LayerNorm ln1;
+    private readonly CausalSelfAttention attn;
+    private readonly LayerNorm ln_f;
+    [ReadoutLayer] private readonly Linear head;
+
+    public SlimGpt([Width(64)] int width, int vocab, int context, int heads) : base(nameof(SlimGpt))
+    {
+        wte = Embedding(vocab, width);
+        wpe = Embedding(context, width);
+        ln1 = LayerNorm(width);
+        attn = new CausalSelfAttention(width, heads);
+        ln_f = LayerNorm(width);
+        head = Linear(width, vocab, hasBias: false);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor idx)
+    {
+        var pos = arange(idx.shape[1], dtype: ScalarType.Int64, device: idx.device);
+        var x = (wte.call(idx) + wpe.call(pos)) * MupInputMultiplier;
+        x = x + attn.call(ln1.call(x));
+        return head.call(ln_f.call(x) * MupReadoutMultiplier);
+    }
+}

@@ -61,7 +61,7 @@ public class VerifyTests
     public static IEnumerable<object[]> CleanGeneratedModels() => new[]
     {
         new object[] { "Mlp" }, new object[] { "ResidualMlp" }, new object[] { "FixedHeadDimAttention" }, new object[] { "UnmatchedDepth" },
-        new object[] { "NestedDepth" }, new object[] { "TwoWidths" }, new object[] { "Gpt" }, new object[] { "GptTied" },
+        new object[] { "NestedDepth" }, new object[] { "TwoWidths" }, new object[] { "Gpt" }, new object[] { "GptTied" }, new object[] { "SlimGpt" },
     };
 
     internal static (IMupModel Model, MupShapes Shapes) Build(string name) => name switch
@@ -74,6 +74,7 @@ public class VerifyTests
         "TwoWidths" => (new TwoWidths(128, 128), Shapes(() => new TwoWidths(32, 64), () => new TwoWidths(64, 128))),
         "Gpt" => (new Gpt(256, 4, Vocab, Context, Heads), Shapes(() => new Gpt(64, 4, Vocab, Context, Heads), () => new Gpt(128, 4, Vocab, Context, Heads))),
         "GptTied" => (new Gpt(256, 4, Vocab, Context, Heads, tied: true), Shapes(() => new Gpt(64, 4, Vocab, Context, Heads, tied: true), () => new Gpt(128, 4, Vocab, Context, Heads, tied: true))),
+        "SlimGpt" => (new SlimGpt(256, Vocab, Context, Heads), Shapes(() => new SlimGpt(64, Vocab, Context, Heads), () => new SlimGpt(128, Vocab, Context, Heads))),
         "InvariantOnHidden" => (new InvariantOnHidden(128), Shapes(() => new InvariantOnHidden(32), () => new InvariantOnHidden(64))),
         "HiddenOnInput" => (new HiddenOnInput(128), Shapes(() => new HiddenOnInput(32), () => new HiddenOnInput(64))),
         "InputOnHidden" => (new InputOnHidden(128), Shapes(() => new InputOnHidden(32), () => new InputOnHidden(64))),

@@ -121,8 +121,7 @@ internal sealed class MupSymbols
     {
         if (Depth is null || !HasDepth(root))
             return null;
-        var summary = Generated(root, CancellationToken.None);
-        var blockList = summary is { BlockListKnown: true } ? summary.BlockList : Parse(root, CancellationToken.None)?.Depth?.BlockList;
+        var blockList = Parse(root, CancellationToken.None)?.Depth?.BlockList;
         return blockList is null ? null : root.GetMembers(blockList).FirstOrDefault(m => m is IFieldSymbol or IPropertySymbol);
     }
 
@@ -157,35 +156,6 @@ internal sealed class MupSymbols
                 reached.UnionWith(spec.Reached);
         return reached;
     }
-
-    /// <summary>What the generator already wrote for a root, read from its generated part (<c>*.Mup.g.cs</c>): whether
-    /// any fact is Unresolved, whether there is a readout, and the [Depth] block list. Null when there is no generated
-    /// part (the generator did not run, or emitted nothing); then the analyzers parse the model themselves. Reading the
-    /// generator's output first spares a second parse of every clean model (the common case).</summary>
-    public GeneratedSummary? Generated(INamedTypeSymbol root, CancellationToken ct)
-    {
-        foreach (var reference in root.DeclaringSyntaxReferences)
-        {
-            var tree = reference.SyntaxTree;
-            if (!tree.FilePath.EndsWith(".Mup.g.cs", StringComparison.Ordinal))
-                continue;
-            var text = tree.GetText(ct).ToString();
-            if (!text.Contains("MupModelFacts("))
-                continue;
-            var depth = DepthSymbol.Match(text);
-            var noDepth = !text.Contains("MupDepthSymbol(");
-            return new GeneratedSummary(
-                text.Contains("MupRole.Unresolved"),
-                text.Contains("MupRole.Readout"),
-                BlockListKnown: noDepth || depth.Success,
-                BlockList: depth.Success && depth.Groups["list"].Success ? depth.Groups["list"].Value : null);
-        }
-        return null;
-    }
-
-    private static readonly System.Text.RegularExpressions.Regex DepthSymbol = new(
-        @"MupDepthSymbol\(""[^""]*"", \d+, (?:""(?<list>[^""]*)""|null)\)",
-        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     private bool HasDepth(INamedTypeSymbol root) =>
         ScaleAttributes(root).Any(a => SymbolEqualityComparer.Default.Equals(a.Attribute.AttributeClass, Depth));
@@ -226,9 +196,6 @@ internal sealed class MupSymbols
         }
     }
 }
-
-/// <summary>The generator's verdict on a model, read from its generated part.</summary>
-internal sealed record GeneratedSummary(bool HasUnresolved, bool HasReadout, bool BlockListKnown, string? BlockList);
 
 /// <summary>Which source types are µP roots (carry [Width]/[Depth]) and which module classes they build, transitively
 /// through their fields and properties (blocks, attention, MLPs).</summary>

@@ -1,0 +1,149 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+using static MupGen.Analyzers.Tests.Harness;
+
+namespace MupGen.Analyzers.Tests;
+
+/// <summary>The analyzers read the generator's parse of the model (the cached ModelSpec), never the generated text:
+/// the same diagnostics with and without the generator's output in the compilation, and a generated-looking file that
+/// claims another verdict changes nothing.</summary>
+public class ParseNotTextTests
+{
+    /// <summary>Models with something to report, one per diagnostic the declaration analyzers give from the parse.</summary>
+    private static readonly string[] Reporting =
+    {
+        Usings + """
+            public partial class Odd : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly Linear odd;
+                [ReadoutLayer] private readonly Linear readout;
+                public Odd([Width(64)] int width) : base(nameof(Odd))
+                {
+                    input = Linear(8, width); odd = Linear(width, Compute(width)); readout = Linear(width, 10);
+                    RegisterComponents();
+                }
+                private static int Compute(int w) => w * 2;
+                public override Tensor forward(Tensor x) => readout.forward(odd.forward(input.forward(x)) * MupReadoutMultiplier);
+            }
+            """,
+        Usings + """
+            public partial class NoMark : Module<Tensor, Tensor>
+            {
+                private readonly Linear input, head;
+                public NoMark([Width(64)] int width) : base(nameof(NoMark)) { input = Linear(8, width); head = Linear(width, 10); RegisterComponents(); }
+                public override Tensor forward(Tensor x) => head.forward(input.forward(x));
+            }
+            """,
+        Usings + """
+            public partial class Deep : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly ModuleList<Block> blocks = new();
+                [ReadoutLayer] private readonly Linear readout;
+                public Deep([Width(64)] int width, [Depth(2)] int depth) : base(nameof(Deep))
+                {
+                    input = Linear(8, width);
+                    for (var i = 0; i < depth; i++) blocks.append(new Block(width));
+                    readout = Linear(width, 10);
+                    RegisterComponents();
+                }
+                public override Tensor forward(Tensor x)
+                {
+                    var h = input.forward(x);
+                    foreach (var b in blocks) h = b.forward(h);
+                    return readout.forward(h * MupReadoutMultiplier);
+                }
+            }
+            public partial class Block : Module<Tensor, Tensor>
+            {
+                private readonly Linear fc;
+                public Block(int width) : base(nameof(Block)) { fc = Linear(width, width); RegisterComponents(); }
+                public override Tensor forward(Tensor x) => x + fc.forward(x);
+            }
+            """,
+    };
+
+    public static TheoryData<int> Sources()
+    {
+        var data = new TheoryData<int>();
+        for (var i = 0; i < Reporting.Length + CleanCorpus.Names.Length; i++)
+            data.Add(i);
+        return data;
+    }
+
+    private static string SourceAt(int index) =>
+        index < Reporting.Length ? Reporting[index] : CleanCorpus.Source(CleanCorpus.Names[index - Reporting.Length]);
+
+    private static List<string> Describe(IEnumerable<Diagnostic> diagnostics) =>
+        diagnostics
+            .Select(d => $"{d.Id} {d.Location.SourceTree?.FilePath} {d.Location.SourceSpan}")
+            .OrderBy(s => s, System.StringComparer.Ordinal)
+            .ToList();
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public void SameDiagnostics_WithAndWithoutTheGeneratorsOutput(int index)
+    {
+        var compilation = Compile(SourceAt(index));
+        var with = Analyze(compilation, generate: true);
+        var without = Analyze(compilation, generate: false);
+        Assert.Empty(with.Exceptions);
+        Assert.Empty(without.Exceptions);
+        Assert.Equal(Describe(with.Mup), Describe(without.Mup));
+    }
+
+    [Fact]
+    public void ReportingSourcesReportSomething()
+    {
+        // The comparison above would pass trivially on silence.
+        foreach (var source in Reporting)
+            Assert.NotEmpty(Analyze(source).Mup);
+    }
+
+    /// <summary>A file named like the generator's output (<c>*.Mup.g.cs</c>), a partial part of the model, whose text
+    /// claims what the old text shortcut looked for: facts with a readout and no Unresolved one. The layer the parser
+    /// cannot read is still reported, at the same place.</summary>
+    [Fact]
+    public void FakeGeneratedFileClaimingNoUnresolved_DoesNotSilenceMup001()
+    {
+        var source = Reporting[0];
+        var fake = """
+            // <auto-generated/>
+            public partial class Odd
+            {
+                // new MupModelFacts(new MupParameterFact("odd.weight", MupLayerKind.Linear, "weight", MupRole.Hidden, null),
+                //     new MupParameterFact("readout.weight", MupLayerKind.Linear, "weight", MupRole.Readout, null));
+                private static readonly string __fake = "MupModelFacts( MupRole.Readout MupDepthSymbol(\"depth\", 2, null)";
+            }
+            """;
+        var plain = Analyze(Compile(source), generate: false);
+        var faked = Analyze(CompileWithFake(source, fake, "Fake/Odd.Mup.g.cs"), generate: false);
+        Assert.Contains(plain.Mup, d => d.Id == DiagnosticIds.UnresolvedLayer);
+        Assert.Equal(Describe(plain.Mup), Describe(faked.Mup));
+    }
+
+    /// <summary>The converse: a file claiming <c>MupRole.Unresolved</c> and no readout for a clean model adds nothing.</summary>
+    [Fact]
+    public void FakeGeneratedFileClaimingUnresolved_AddsNothing()
+    {
+        var source = CleanCorpus.Source(nameof(CleanCorpus.ConvNet));
+        var fake = """
+            namespace Corpus;
+            public partial class ConvNet
+            {
+                private static readonly string __fake = "MupModelFacts( MupRole.Unresolved MupDepthSymbol(\"depth\", 2, \"blocks\")";
+            }
+            """;
+        var faked = Analyze(CompileWithFake(source, fake, "Fake/ConvNet.Mup.g.cs"), generate: true);
+        Assert.Empty(faked.Exceptions);
+        Assert.Empty(faked.Mup);
+    }
+
+    private static Compilation CompileWithFake(string source, string fake, string path) =>
+        Compile(source).AddSyntaxTrees(CSharpSyntaxTree.ParseText(SourceText.From(fake), Harness.ParseOptions, path: path));
+}
