@@ -42,6 +42,18 @@ internal static class CompileTime
                 ["CS1702"] = ReportDiagnostic.Suppress,
             });
 
+    /// <summary>Every analyzer the MupGen package ships (all [DiagnosticAnalyzer] types of the generator assembly), as
+    /// a build runs them.</summary>
+    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers =
+        typeof(MupGen.Generators.MupGenerator).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttributes(typeof(DiagnosticAnalyzerAttribute), false).Length > 0)
+            .OrderBy(t => t.FullName, StringComparer.Ordinal)
+            .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+            .ToImmutableArray();
+
+    /// <summary>How many analyzers run (a test asserts they were found at all).</summary>
+    public static int AnalyzerCount => Analyzers.Length;
+
     public static string ModelPath(string file) => Path.Combine(AppContext.BaseDirectory, "Models", file);
 
     public sealed record Result(IReadOnlyList<MupDiagnostic> Diagnostics, IReadOnlyList<string> Problems);
@@ -59,8 +71,7 @@ internal static class CompileTime
             if (r.Exception is { } e)
                 problems.Add("generator exception: " + e);
 
-        var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(
-            new MupGen.Analyzers.ModelDeclarationAnalyzer(), new MupGen.Analyzers.ForwardPassAnalyzer(), new MupGen.Analyzers.OptimizerAnalyzer());
+        var analyzers = Analyzers;
         var exceptions = new List<Exception>();
         var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
             (e, _, _) => { lock (exceptions) exceptions.Add(e); }, concurrentAnalysis: false, logAnalyzerExecutionTime: false);
