@@ -7,7 +7,7 @@ namespace MupGen.Tests
 {
     /// <summary>
     /// Smoke tests: the TorchSharp native library loads on this machine (on Debian 12 only after the build's
-    /// GLIBCXX_3.4.32 fix, build/TorchSharp.NativeFix.targets) and computes the right numbers.
+    /// GLIBCXX_3.4.32 fix, src/MupGen/buildTransitive/MupGen.targets) and computes the right numbers.
     /// </summary>
     [Collection(TorchCollection.Name)]
     public sealed class TorchSharpLoadsTests

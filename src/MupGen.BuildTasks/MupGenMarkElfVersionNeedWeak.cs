@@ -1,44 +1,28 @@
-<Project>
-  <!--
-    Makes TorchSharp's native library load on Debian 12 (see shared design ENVIRONMENT.md).
-
-    TorchSharp 0.107.0's libLibTorchSharp.so declares that it needs GLIBCXX_3.4.32 from libstdc++.so.6, but Debian 12's
-    libstdc++ stops at GLIBCXX_3.4.30, so the loader refuses it (DllNotFoundException 'LibTorchSharp'). Only one symbol
-    (_ZSt21ios_base_library_initv) carries that version and no relocation uses it, so marking the version requirement
-    weak (VER_FLG_WEAK in vna_flags of its Vernaux entry in .gnu.version_r) lets the library load and run correctly.
-
-    What this does, after the copy to the output folder (build) and to the publish folder (publish), on Linux only,
-    in projects that reference TorchSharp-cpu (or get libLibTorchSharp.so copied from a reference, or set
-    TorchSharpNativeFix=true; TorchSharpNativeFix=false turns it off):
-      - finds libLibTorchSharp.so in the folder and in runtimes/linux-x64/native under it;
-      - does nothing if the machine's libstdc++.so.6 (ldconfig -p, else the usual paths) has GLIBCXX_3.4.32;
-      - does nothing if the requirement is already weak (idempotent);
-      - otherwise writes a patched copy next to the file and renames it over the file. The file in the output may be
-        a hard link into the NuGet cache: the rename breaks the link, and the cache copy is never modified.
-  -->
-  <PropertyGroup>
-    <TorchSharpNativeFixVersions Condition="'$(TorchSharpNativeFixVersions)' == ''">GLIBCXX_3.4.32</TorchSharpNativeFixVersions>
-  </PropertyGroup>
-
-  <UsingTask TaskName="MarkElfVersionNeedWeak"
-             TaskFactory="RoslynCodeTaskFactory"
-             AssemblyFile="$(MSBuildToolsPath)/Microsoft.Build.Tasks.Core.dll">
-    <ParameterGroup>
-      <Files ParameterType="Microsoft.Build.Framework.ITaskItem[]" Required="true" />
-      <Versions ParameterType="System.String" Required="true" />
-    </ParameterGroup>
-    <Task>
-      <Code Type="Class" Language="cs"><![CDATA[
+// MupGen's fix for TorchSharp's native library on Debian 12 / Ubuntu 22.04 (docs/ENVIRONMENT.md). One source, used
+// two ways by src/MupGen/buildTransitive/MupGen.targets: the package ships it compiled (MupGen.BuildTasks.dll, next
+// to the targets, so users' builds load a finished assembly), and this repository's own build compiles it inline
+// (RoslynCodeTaskFactory) from this file.
+//
+// TorchSharp 0.107's libLibTorchSharp.so declares that it needs GLIBCXX_3.4.32 from libstdc++.so.6; GCC 12's
+// libstdc++ stops at GLIBCXX_3.4.30, so the loader refuses the library. Only one symbol
+// (_ZSt21ios_base_library_initv) carries that version and no relocation uses it, so marking the version requirement
+// weak (VER_FLG_WEAK in vna_flags of its Vernaux entry in .gnu.version_r) lets the library load and run correctly.
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Text;
 
-public class MarkElfVersionNeedWeak : Microsoft.Build.Utilities.Task
+/// <summary>Marks the given ELF files' requirement of the given symbol versions weak, when the machine's libstdc++.so.6
+/// lacks them (or always, with <see cref="Force"/>). Patches a copy and renames it over the file, so a file
+/// hard-linked into the NuGet cache is replaced, never written through; keeps the time stamp; idempotent.</summary>
+public class MupGenMarkElfVersionNeedWeak : Microsoft.Build.Utilities.Task
 {
     [Microsoft.Build.Framework.Required] public Microsoft.Build.Framework.ITaskItem[] Files { get; set; }
     [Microsoft.Build.Framework.Required] public string Versions { get; set; }
+
+    /// <summary>Patch whatever this machine's libstdc++ provides (for output deployed to another machine).</summary>
+    public bool Force { get; set; }
 
     const ushort VER_FLG_WEAK = 0x2;
     const uint SHT_GNU_verneed = 0x6ffffffe;
@@ -50,22 +34,29 @@ public class MarkElfVersionNeedWeak : Microsoft.Build.Utilities.Task
             if (v.Trim().Length > 0) wanted.Add(v.Trim());
         if (Files == null || Files.Length == 0 || wanted.Count == 0) return true;
 
-        string libstdcxx = FindLibStdCxx();
-        if (libstdcxx == null)
-        {
-            Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low,
-                "TorchSharp native fix: no libstdc++.so.6 found on this machine; nothing to do.");
-            return true;
-        }
-        byte[] lib = File.ReadAllBytes(libstdcxx);
         var missing = new List<string>();
-        foreach (var v in wanted)
-            if (IndexOf(lib, Encoding.ASCII.GetBytes(v + "\0")) < 0) missing.Add(v);
-        if (missing.Count == 0)
+        if (Force)
         {
-            Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low,
-                "TorchSharp native fix: " + libstdcxx + " provides " + Versions + "; nothing to do.");
-            return true;
+            missing.AddRange(wanted);
+        }
+        else
+        {
+            string libstdcxx = FindLibStdCxx();
+            if (libstdcxx == null)
+            {
+                Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low,
+                    "MupGen: no libstdc++.so.6 found on this machine; TorchSharp's native library left as it is.");
+                return true;
+            }
+            byte[] lib = File.ReadAllBytes(libstdcxx);
+            foreach (var v in wanted)
+                if (IndexOf(lib, Encoding.ASCII.GetBytes(v + "\0")) < 0) missing.Add(v);
+            if (missing.Count == 0)
+            {
+                Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low,
+                    "MupGen: " + libstdcxx + " provides " + Versions + "; TorchSharp's native library needs no fix.");
+                return true;
+            }
         }
 
         foreach (var item in Files)
@@ -78,7 +69,9 @@ public class MarkElfVersionNeedWeak : Microsoft.Build.Utilities.Task
             }
             catch (Exception e)
             {
-                Log.LogWarning("TorchSharp native fix: could not patch " + path + ": " + e.Message);
+                Log.LogWarning(null, "MUPB001", null, path, 0, 0, 0, 0,
+                    "MupGen: could not mark " + string.Join(", ", missing) + " weak in " + path + ": " + e.Message +
+                    " (set MupGenPatchTorchSharpNative=false to skip this step)");
             }
         }
         return !Log.HasLoggedErrors;
@@ -98,7 +91,7 @@ public class MarkElfVersionNeedWeak : Microsoft.Build.Utilities.Task
         if (toPatch.Count == 0)
         {
             Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low,
-                "TorchSharp native fix: " + path + " already needs no strong " + string.Join(", ", missing) + ".");
+                "MupGen: " + path + " already needs no strong " + string.Join(", ", missing) + ".");
             return;
         }
 
@@ -120,8 +113,8 @@ public class MarkElfVersionNeedWeak : Microsoft.Build.Utilities.Task
         File.Delete(path);
         File.Move(tmp, path);
         Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
-            "TorchSharp native fix: marked " + string.Join(", ", names) + " weak in " + path +
-            " (this machine's libstdc++ lacks it).");
+            "MupGen: marked " + string.Join(", ", names) + " weak in " + path +
+            (Force ? " (MupGenPatchTorchSharpNative=always)." : " (this machine's libstdc++ lacks it)."));
     }
 
     // Returns version name -> file offset of vna_flags, for each wanted Vernaux entry found in .gnu.version_r.
@@ -237,38 +230,3 @@ public class MarkElfVersionNeedWeak : Microsoft.Build.Utilities.Task
     static uint U32(byte[] b, int o) { return (uint)(b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)); }
     static ulong U64(byte[] b, int o) { return U32(b, o) | ((ulong)U32(b, o + 4) << 32); }
 }
-]]></Code>
-    </Task>
-  </UsingTask>
-
-  <!-- Decides whether this project needs the fix; see the header. -->
-  <Target Name="_TorchSharpNativeFixDetect">
-    <PropertyGroup>
-      <_TorchSharpNativeFixOn>$(TorchSharpNativeFix)</_TorchSharpNativeFixOn>
-      <_TorchSharpNativeFixOn Condition="'$(_TorchSharpNativeFixOn)' == '' and '%(PackageReference.Identity)' == 'TorchSharp-cpu'">true</_TorchSharpNativeFixOn>
-      <_TorchSharpNativeFixOn Condition="'$(_TorchSharpNativeFixOn)' == '' and '%(ReferenceCopyLocalPaths.Filename)%(ReferenceCopyLocalPaths.Extension)' == 'libLibTorchSharp.so'">true</_TorchSharpNativeFixOn>
-    </PropertyGroup>
-  </Target>
-
-  <Target Name="TorchSharpNativeFixOutput"
-          AfterTargets="CopyFilesToOutputDirectory"
-          DependsOnTargets="_TorchSharpNativeFixDetect"
-          Condition="$([MSBuild]::IsOSPlatform('Linux')) and '$(TorchSharpNativeFix)' != 'false'">
-    <ItemGroup Condition="'$(_TorchSharpNativeFixOn)' == 'true'">
-      <_TorchSharpNativeLib Include="$(OutDir)libLibTorchSharp.so;$(OutDir)runtimes/linux-x64/native/libLibTorchSharp.so" />
-      <_TorchSharpNativeLib Remove="@(_TorchSharpNativeLib)" Condition="!Exists('%(FullPath)')" />
-    </ItemGroup>
-    <MarkElfVersionNeedWeak Condition="'@(_TorchSharpNativeLib)' != ''" Files="@(_TorchSharpNativeLib)" Versions="$(TorchSharpNativeFixVersions)" />
-  </Target>
-
-  <Target Name="TorchSharpNativeFixPublish"
-          AfterTargets="CopyFilesToPublishDirectory"
-          DependsOnTargets="_TorchSharpNativeFixDetect"
-          Condition="$([MSBuild]::IsOSPlatform('Linux')) and '$(TorchSharpNativeFix)' != 'false'">
-    <ItemGroup Condition="'$(_TorchSharpNativeFixOn)' == 'true'">
-      <_TorchSharpNativePublishedLib Include="$(PublishDir)libLibTorchSharp.so;$(PublishDir)runtimes/linux-x64/native/libLibTorchSharp.so" />
-      <_TorchSharpNativePublishedLib Remove="@(_TorchSharpNativePublishedLib)" Condition="!Exists('%(FullPath)')" />
-    </ItemGroup>
-    <MarkElfVersionNeedWeak Condition="'@(_TorchSharpNativePublishedLib)' != ''" Files="@(_TorchSharpNativePublishedLib)" Versions="$(TorchSharpNativeFixVersions)" />
-  </Target>
-</Project>
