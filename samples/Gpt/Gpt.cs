@@ -17,6 +17,7 @@ public partial class Gpt : Module<Tensor, Tensor>
     private readonly LayerNorm ln_f;
     [ReadoutLayer] private readonly Linear head;
 
+    /// <summary>A GPT of <paramref name="width"/> and <paramref name="layers"/> blocks over a vocabulary and context.</summary>
     public Gpt([Width(64)] int width, [Depth(2)] int layers, int vocab, int context, int heads = 4, bool tied = false)
         : base(nameof(Gpt))
     {
@@ -32,8 +33,10 @@ public partial class Gpt : Module<Tensor, Tensor>
             head.weight = wte.weight!;   // weight tying: one tensor, the embedding's init, the readout multiplier
     }
 
+    /// <summary>The final norm (its input is the residual stream).</summary>
     public LayerNorm FinalNorm => ln_f;
 
+    /// <summary>Logits [batch, context, vocab] of token ids [batch, context].</summary>
     public override Tensor forward(Tensor idx)
     {
         long t = idx.shape[1];
@@ -54,6 +57,7 @@ public partial class Block : Module<Tensor, Tensor>
     private readonly LayerNorm ln2;
     private readonly MlpBlock mlp;
 
+    /// <summary>A block of the given width and head count.</summary>
     public Block(int width, int heads) : base(nameof(Block))
     {
         ln1 = LayerNorm(width);
@@ -63,6 +67,7 @@ public partial class Block : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <inheritdoc/>
     public override Tensor forward(Tensor x)
     {
         x = x + MupResidualMultiplier * attn.call(ln1.call(x));
@@ -80,6 +85,7 @@ public partial class CausalSelfAttention : Module<Tensor, Tensor>
     private readonly int heads;
     private readonly int headDim;
 
+    /// <summary>Attention of the given width and head count (head dim = width / heads).</summary>
     public CausalSelfAttention(int width, int heads) : base(nameof(CausalSelfAttention))
     {
         this.heads = heads;
@@ -91,6 +97,7 @@ public partial class CausalSelfAttention : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <inheritdoc/>
     public override Tensor forward(Tensor x)
     {
         long b = x.shape[0], t = x.shape[1], c = x.shape[2];
@@ -107,6 +114,7 @@ public partial class MlpBlock : Module<Tensor, Tensor>
     private readonly Linear fc;
     private readonly Linear proj;
 
+    /// <summary>The MLP of a block of the given width.</summary>
     public MlpBlock(int width) : base(nameof(MlpBlock))
     {
         fc = Linear(width, 4 * width);
@@ -114,5 +122,6 @@ public partial class MlpBlock : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <inheritdoc/>
     public override Tensor forward(Tensor x) => proj.call(functional.gelu(fc.call(x)));
 }

@@ -12,30 +12,27 @@ using static TorchSharp.torch.nn;
 // A small GPT under µP (width) and CompleteP (depth), on a character-level corpus generated in-process:
 // 1. the per-parameter table at width 256, depth 8 against the width-64, depth-2 base;
 // 2. a depth coordinate check: the residual stream's size after a few AdamW steps, depth 2 to 16;
-// 3. depth transfer: the best AdamW learning rate at depth 2 and at depth 8, CompleteP beside SP.
+// 3. width transfer (TP5 Figure 1 is a Transformer): µP beside SP over widths at depth 2;
+// 4. depth transfer: CompleteP beside SP over depths at a fixed width.
+// Both sweeps: several seeds, a log2 lr grid widened until every size's optimum is bracketed, the sub-grid optimum
+// (parabola vertex) per size, its shift in octaves, and the transfer penalty measured by training the largest size
+// at the smallest size's vertex learning rate.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null)
     torch.set_num_threads(Math.Max(1, Environment.ProcessorCount));
 bool quick = args.Contains("--quick");
 bool tied = args.Contains("--tied");
-const int Context = 32, Batch = 16;
+var total = System.Diagnostics.Stopwatch.StartNew();
+const int Context = CharTask.Context, Batch = CharTask.Batch;
+int steps = IntArg("--steps", quick ? 20 : 60), seedCount = IntArg("--seeds", quick ? 1 : 2);
+int[] sweepWidths = IntsArg("--widths", quick ? new[] { 32, 64 } : new[] { 32, 64, 128 });
+int[] sweepDepths = IntsArg("--depths", quick ? new[] { 2, 4 } : new[] { 2, 4, 8 });
+int depthPanelWidth = IntArg("--depth-width", 32);
 
-var text = Corpus.Generate();
-var vocab = Corpus.Vocabulary(text);
-var index = vocab.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => (long)p.i);
-var data = torch.tensor(text.Select(c => index[c]).ToArray());
-Console.WriteLine($"corpus: {text.Length:N0} characters, vocabulary {vocab.Length}, context {Context}, batch {Batch}, {(tied ? "tied" : "untied")} readout");
-
-(Tensor X, Tensor Y) GetBatch(long step, long salt)
-{
-    var g = new torch.Generator((ulong)(step * 7919 + salt));
-    var starts = torch.randint(0, data.shape[0] - Context - 1, new long[] { Batch }, generator: g);
-    var x = torch.stack(starts.data<long>().ToArray().Select(s => data.narrow(0, s, Context)).ToArray());
-    var y = torch.stack(starts.data<long>().ToArray().Select(s => data.narrow(0, s + 1, Context)).ToArray());
-    return (x, y);
-}
-
-Tensor Loss(Tensor logits, Tensor y) => functional.cross_entropy(logits.view(-1, vocab.Length), y.view(-1));
+using var task = new CharTask();
+Console.WriteLine($"corpus: {task.Characters:N0} characters, vocabulary {task.Vocabulary}, context {Context}, batch {Batch}, {(tied ? "tied" : "untied")} readout");
+(Tensor X, Tensor Y) GetBatch(long step, long salt) => task.GetBatch(step, salt);
+Tensor Loss(Tensor logits, Tensor y) => task.Loss(logits, y);
 
 var completeP = new MupOptions();                                               // CompleteP: the default with [Depth]
 var sp = new MupOptions { Parametrization = MupParametrization.Standard };
@@ -43,7 +40,7 @@ var sp = new MupOptions { Parametrization = MupParametrization.Standard };
 // ---------------------------------------------------------------- 1. the per-parameter table
 Console.WriteLine();
 Console.WriteLine("== 1. Width 256, depth 8 against base width 64, depth 2 (CompleteP, alpha = 1) ==");
-using (var model = new Gpt(256, 8, vocab.Length, Context, tied: tied))
+using (var model = new Gpt(256, 8, task.Vocabulary, Context, tied: tied))
 {
     model.MupInitialize(completeP);
     Console.WriteLine($"{"parameter",-26}{"role",-9}{"shape",-12}{"m_in",6}{"m_L",5}  {"init",-22}{"Adam lr",9}{"wd",7}{"eps",9}");
@@ -65,7 +62,7 @@ foreach (var (label, options) in new[] { ("CompleteP", completeP), ("SP", sp) })
     foreach (int depth in depths)
     {
         torch.manual_seed(0);
-        using var model = new Gpt(64, depth, vocab.Length, Context, tied: tied);
+        using var model = new Gpt(64, depth, task.Vocabulary, Context, tied: tied);
         model.MupInitialize(options);
         using var opt = model.MupAdamW(0.01, 0.0, options: options);
         double last = 0;
@@ -93,46 +90,62 @@ foreach (var (label, options) in new[] { ("CompleteP", completeP), ("SP", sp) })
     }
 }
 
-// ---------------------------------------------------------------- 3. depth transfer of the learning rate
+// ---------------------------------------------------------------- 3. width and 4. depth transfer of the learning rate
+long[] seeds = Enumerable.Range(0, seedCount).Select(i => (long)i).ToArray();
+var mupW = new MupOptions { Parametrization = MupParametrization.Mup };
 Console.WriteLine();
-int steps = quick ? 30 : 80;
-int[] sweepDepths = quick ? new[] { 2, 4 } : new[] { 2, 8 };
-var lrs = Enumerable.Range(0, quick ? 3 : 5).Select(i => Math.Pow(2, -9 + i)).ToArray();
-Console.WriteLine($"== 3. Depth transfer: loss after {steps} AdamW steps at width 64, log2 lr {Math.Log2(lrs[0])}..{Math.Log2(lrs[^1])} ==");
-var (evalX, evalY) = GetBatch(1_000_000, 99);
-var sweeps = new List<MupSweepResult>();
-foreach (var (label, options) in new[] { ("CompleteP", completeP), ("SP", sp) })
-{
-    var sweep = MupLearningRateSweep.Run(sweepDepths, lrs, (depth, lr) => Train(64, depth, lr, options), label, "L");
-    Console.Write(sweep.Format());
-    sweeps.Add(sweep);
-}
-foreach (var s in sweeps)
-{
-    // Transfer in one number: train the deepest model with the learning rate tuned on the shallowest.
-    Console.WriteLine($"{s.Label}: depth {s.Sizes[^1]} trained with depth {s.Sizes[0]}'s best lr: loss {s.TransferredLoss:0.000}, {100 * s.TransferPenalty:0.0}% above its own optimum {s.BestLosses[^1]:0.000}");
-    Console.WriteLine($"{s.Label}: best log2 lr {Math.Log2(s.BestLearningRates[0]):0} at depth {s.Sizes[0]}, {Math.Log2(s.BestLearningRates[^1]):0} at depth {s.Sizes[^1]} (shift {s.Shift:+0;-0;0}); best loss {s.BestLosses[0]:0.000} -> {s.BestLosses[^1]:0.000}");
-}
-string plot = MupPlot.Save(Path.Combine("artifacts", "gpt-depth-transfer.svg"),
-    MupPlot.LearningRateTransfer(sweeps, $"GPT depth transfer: loss after {steps} AdamW steps at width 64, depths {sweepDepths[0]}..{sweepDepths[^1]}"));
-Console.WriteLine("plot: " + Path.GetRelativePath(Environment.CurrentDirectory, plot));
+Console.WriteLine($"== 3. Width transfer: held-out loss after {steps} AdamW steps at depth 2, mean of {seeds.Length} seeds, widths {string.Join(", ", sweepWidths)} ==");
+var widthSweeps = Panel(new[] { ("µP", mupW), ("SP", sp) }, sweepWidths, "w", "width", (w, lr, seed, o) => task.Train(w, 2, lr, seed, o, steps, tied));
+string widthPlot = Plot("gpt-width-transfer.svg", MupPlot.LearningRateTransfer(widthSweeps.Select(p => p.Sweep).ToList(),
+    $"GPT width transfer: loss after {steps} AdamW steps at depth 2, {seeds.Length} seeds, widths {sweepWidths[0]}..{sweepWidths[^1]}"));
+Console.WriteLine("plot: " + widthPlot);
 
-double Train(int width, int depth, double lr, MupOptions options)
+Console.WriteLine();
+Console.WriteLine($"== 4. Depth transfer: held-out loss after {steps} AdamW steps at width {depthPanelWidth}, mean of {seeds.Length} seeds, depths {string.Join(", ", sweepDepths)} ==");
+var depthSweeps = Panel(new[] { ("CompleteP", completeP), ("SP", sp) }, sweepDepths, "L", "depth", (d, lr, seed, o) => task.Train(depthPanelWidth, d, lr, seed, o, steps, tied));
+string depthPlot = Plot("gpt-depth-transfer.svg", MupPlot.LearningRateTransfer(depthSweeps.Select(p => p.Sweep).ToList(),
+    $"GPT depth transfer: loss after {steps} AdamW steps at width {depthPanelWidth}, {seeds.Length} seeds, depths {sweepDepths[0]}..{sweepDepths[^1]}"));
+Console.WriteLine("plot: " + depthPlot);
+
+Console.WriteLine();
+foreach (var (name, panel) in new[] { ("width", widthSweeps), ("depth", depthSweeps) })
+    Console.WriteLine($"Over {panel[0].Sweep.Sizes[^1] / panel[0].Sweep.Sizes[0]}x {name} the optimal learning rate moved "
+        + string.Join(" and ", panel.Select(p => $"{p.Sweep.VertexShift:+0.00;-0.00} octave under {p.Sweep.Label}"))
+        + "; tuning at the smallest size costs " + string.Join(" and ", panel.Select(p => $"{100 * p.Penalty:0.0}% under {p.Sweep.Label}")) + " at the largest.");
+Console.WriteLine($"time: total {total.Elapsed.TotalSeconds:0} s on {torch.get_num_threads()} thread(s)");
+
+// A transfer panel: per parametrization a bracketed, seed-averaged sweep, its vertices, vertex shift and the transfer
+// penalty (the largest size trained at the smallest size's vertex lr, against its own best).
+List<(MupSweepResult Sweep, double Penalty)> Panel((string Label, MupOptions Options)[] parametrizations, int[] sizes, string sizeName, string sizeWord,
+    Func<int, double, long, MupOptions, double> train)
 {
-    torch.manual_seed(0);
-    using var model = new Gpt(width, depth, vocab.Length, Context, tied: tied);
-    model.MupInitialize(options);
-    using var opt = model.MupAdamW(lr, 0.0, options: options);
-    for (int s = 0; s < steps; s++)
+    var result = new List<(MupSweepResult, double)>();
+    foreach (var (label, options) in parametrizations)
     {
-        using var scope = torch.NewDisposeScope();
-        var (x, y) = GetBatch(s, 0);
-        opt.zero_grad();
-        Loss(model.forward(x), y).backward();
-        opt.step();
+        var s = MupLearningRateSweep.RunBracketed(sizes, -10, -6, seeds, (size, lr, seed) => train(size, lr, seed, options), label, sizeName);
+        Console.Write(s.Format());
+        Console.WriteLine($"{label}: grid 2^{Math.Log2(s.LearningRates[0]):0}..2^{Math.Log2(s.LearningRates[^1]):0} brackets every {sizeWord}'s optimum: {(s.Bracketed ? "yes" : "NO")}; vertex log2 lr "
+            + string.Join(", ", s.Sizes.Select((n, i) => $"{s.Vertices[i].Log2LearningRate:0.00} ({sizeName}={n})")));
+        double transferred = seeds.Average(seed => train(s.Sizes[^1], Math.Pow(2, s.Vertices[0].Log2LearningRate), seed, options));
+        double own = Math.Min(s.BestLosses[^1], seeds.Average(seed => train(s.Sizes[^1], Math.Pow(2, s.Vertices[^1].Log2LearningRate), seed, options)));
+        double penalty = transferred / own - 1;
+        Console.WriteLine($"{label}: vertex shift {s.VertexShift:+0.00;-0.00} octave from {sizeWord} {s.Sizes[0]} to {s.Sizes[^1]}; {sizeWord} {s.Sizes[^1]} at {sizeWord} {s.Sizes[0]}'s optimum: "
+            + $"loss {transferred:0.0000}, {100 * penalty:0.0}% above its own optimum {own:0.0000}");
+        result.Add((s, penalty));
     }
-    using var noGrad = torch.no_grad();
-    using var evalScope = torch.NewDisposeScope();
-    double loss = Loss(model.forward(evalX), evalY).ToDouble();
-    return double.IsFinite(loss) ? loss : double.PositiveInfinity;
+    return result;
+}
+
+static string Plot(string name, string svg) => Path.GetRelativePath(Environment.CurrentDirectory, MupPlot.Save(Path.Combine("artifacts", name), svg));
+
+int IntArg(string name, int fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+int[] IntsArg(string name, int[] fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1].Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray() : fallback;
 }

@@ -13,6 +13,7 @@ public partial class Mlp : Module<Tensor, Tensor>
     private readonly Linear hidden;                      // Hidden: width -> width
     [ReadoutLayer] private readonly Linear readout;      // Readout: width -> classes
 
+    /// <summary>An MLP of the given width (base 64) from <paramref name="features"/> inputs to <paramref name="classes"/> logits.</summary>
     public Mlp([Width(64)] int width, int features = 32, int classes = 10) : base(nameof(Mlp))
     {
         input = Linear(features, width);
@@ -21,6 +22,7 @@ public partial class Mlp : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <inheritdoc/>
     public override Tensor forward(Tensor x)
         => readout.call(functional.relu(hidden.call(functional.relu(input.call(x)))) * MupReadoutMultiplier);
 }

@@ -27,13 +27,16 @@ public static class MupGenCli
     public static RootCommand CreateRootCommand()
     {
         var root = new RootCommand(
-            "mupgen - scaling-law planning for MupGen (formulas and sources: docs/SCALING.md)")
+            "mupgen - scaling-law planning (docs/SCALING.md) and transfer experiments (docs/SWEEPS.md) for MupGen")
         {
             HelpName = "mupgen",
         };
         root.Add(PlanCommand.Create());
         root.Add(TransferCommand.Create());
         root.Add(ShapeCommand.Create());
+        root.Add(CoordCheckCommand.Create());
+        root.Add(SweepCommand.Create());
+        root.Add(ReportCommand.Create());
 
         foreach (var help in root.Options.OfType<HelpOption>())
             if (help.Action is HelpAction action) action.MaxWidth = HelpWidth;

@@ -42,9 +42,18 @@ public sealed record MupSweepResult
     public double TransferPenalty { get; }
     /// <summary>True if the best loss strictly decreases from each size to the next ("wider is better").</summary>
     public bool WiderIsBetter { get; }
+    /// <summary>Per size, the sub-grid optimum: the vertex of the parabola through the best grid point and its two
+    /// neighbours (in log2 lr), as the reference package's experiments report it. See <see cref="MupVertex"/>.</summary>
+    public IReadOnlyList<MupVertex> Vertices { get; }
+    /// <summary>True if every size's best grid point has a finite neighbour on each side (the optimum is bracketed);
+    /// false means the grid must be widened before <see cref="VertexShift"/> can be trusted.</summary>
+    public bool Bracketed { get; }
+    /// <summary>Vertex log2 lr of the largest size minus that of the smallest, in octaves (NaN unless both are
+    /// bracketed). Finer than <see cref="Shift"/>, which moves in whole grid steps.</summary>
+    public double VertexShift { get; }
 
     /// <summary>Builds a result from a loss table (rows: sizes, columns: learning rates, in any order; both are
-    /// sorted here). <see cref="MupLearningRateSweep.Run"/> builds it for you.</summary>
+    /// sorted here). <see cref="MupLearningRateSweep"/>'s Run methods build it for you.</summary>
     public MupSweepResult(string label, string sizeName, IEnumerable<int> sizes, IEnumerable<double> learningRates,
         IEnumerable<IEnumerable<double>> losses)
     {
@@ -76,6 +85,10 @@ public sealed record MupSweepResult
         TransferredLoss = first >= 0 ? table[^1][first] : double.NaN;
         TransferPenalty = defined ? TransferredLoss / BestLosses[^1] - 1 : double.NaN;
         WiderIsBetter = BestLosses.Zip(BestLosses.Skip(1)).All(p => p.Second < p.First);
+        var log2 = LearningRates.Select(Math.Log2).ToArray();
+        Vertices = table.Select(row => MupVertex.Estimate(log2, row)).ToArray();
+        Bracketed = Vertices.All(v => v.Bracketed);
+        VertexShift = Vertices[0].Bracketed && Vertices[^1].Bracketed ? Vertices[^1].Log2LearningRate - Vertices[0].Log2LearningRate : double.NaN;
     }
 
     /// <summary>The best learning rate of one size.</summary>
@@ -153,6 +166,107 @@ public static class MupLearningRateSweep
         return new MupSweepResult(label, sizeName, s, lr, losses);
     }
 
+    /// <summary>Trains every size at every learning rate with every seed and returns the table of seed-averaged
+    /// losses (a size/lr pair where any seed diverged counts as diverged). Order: sizes ascending, then learning
+    /// rates ascending, then seeds as given.</summary>
+    /// <param name="sizes">Widths or depths (positive, distinct).</param>
+    /// <param name="learningRates">The learning-rate grid (positive, finite, distinct).</param>
+    /// <param name="seeds">The seeds (at least one, distinct); each run of <paramref name="train"/> seeds itself with it.</param>
+    /// <param name="train">(size, lr, seed) → final loss; NaN or ∞ counts as diverged.</param>
+    /// <param name="label">The result's label.</param>
+    /// <param name="sizeName">"w" for widths, "L" for depths.</param>
+    /// <param name="progress">Called after each run with (size, lr, seed, loss).</param>
+    public static MupSweepResult Run(IEnumerable<int> sizes, IEnumerable<double> learningRates, IEnumerable<long> seeds,
+        Func<int, double, long, double> train, string label = "", string sizeName = "w", Action<int, double, long, double>? progress = null)
+    {
+        var s = ValidateSizes(sizes);
+        var lr = ValidateLearningRates(learningRates);
+        var seedList = ValidateSeeds(seeds);
+        ArgumentNullException.ThrowIfNull(train);
+        return Run(s, lr, (size, rate) => MeanOverSeeds(size, rate, seedList, train, progress), label, sizeName);
+    }
+
+    /// <summary>Like <see cref="Run(IEnumerable{int}, IEnumerable{double}, IEnumerable{long}, Func{int, double, long, double}, string, string, Action{int, double, long, double}?)"/>
+    /// on the grid 2^<paramref name="log2From"/> .. 2^<paramref name="log2To"/> (integer steps), widened one octave at
+    /// a time on whichever side a size's best learning rate sits at the edge, until every size's optimum is
+    /// bracketed (a finite point on each side of the best), so that <see cref="MupSweepResult.Vertices"/> are all
+    /// interior. Every (size, lr, seed) is trained once.</summary>
+    /// <param name="sizes">Widths or depths (positive, distinct).</param>
+    /// <param name="log2From">The grid's first log2 learning rate.</param>
+    /// <param name="log2To">The grid's last log2 learning rate (at least <paramref name="log2From"/> + 2).</param>
+    /// <param name="seeds">The seeds; each (size, lr) loss is the mean over them.</param>
+    /// <param name="train">(size, lr, seed) → final loss; NaN or ∞ counts as diverged.</param>
+    /// <param name="label">The result's label.</param>
+    /// <param name="sizeName">"w" for widths, "L" for depths.</param>
+    /// <param name="maxWiden">How many octaves the grid may grow in total before giving up.</param>
+    /// <param name="progress">Called after each run with (size, lr, seed, loss).</param>
+    /// <exception cref="InvalidOperationException">The optimum is still at the grid's edge after
+    /// <paramref name="maxWiden"/> octaves (the message names the size and the side).</exception>
+    public static MupSweepResult RunBracketed(IEnumerable<int> sizes, int log2From, int log2To, IEnumerable<long> seeds,
+        Func<int, double, long, double> train, string label = "", string sizeName = "w", int maxWiden = 6,
+        Action<int, double, long, double>? progress = null)
+    {
+        var s = ValidateSizes(sizes);
+        Array.Sort(s);
+        var seedList = ValidateSeeds(seeds);
+        ArgumentNullException.ThrowIfNull(train);
+        if (log2To - log2From < 2)
+            throw new ArgumentException($"The grid 2^{log2From}..2^{log2To} needs at least three points to bracket an optimum.", nameof(log2To));
+        if (maxWiden < 0)
+            throw new ArgumentOutOfRangeException(nameof(maxWiden), maxWiden, "maxWiden must not be negative.");
+        var cache = new Dictionary<(int, int), double>();
+        int from = log2From, to = log2To, widened = 0;
+        while (true)
+        {
+            var grid = Enumerable.Range(from, to - from + 1).ToArray();
+            var losses = s.Select(size => grid.Select(k =>
+            {
+                if (!cache.TryGetValue((size, k), out double loss))
+                    cache[(size, k)] = loss = MeanOverSeeds(size, Math.ScaleB(1.0, k), seedList, train, progress);
+                return loss;
+            }).ToArray()).ToArray();
+            var result = new MupSweepResult(label, sizeName, s, grid.Select(k => Math.ScaleB(1.0, k)), losses);
+            var low = result.Vertices.Select((v, i) => (v, i)).Where(p => p.v.Index == 0).Select(p => s[p.i]).ToList();
+            var high = result.Vertices.Select((v, i) => (v, i)).Where(p => p.v.Index == grid.Length - 1).Select(p => s[p.i]).ToList();
+            var dead = result.Vertices.Select((v, i) => (v, i)).Where(p => p.v.Index < 0).Select(p => s[p.i]).ToList();
+            if (dead.Count > 0)
+                throw new InvalidOperationException($"{label}: {sizeName}={string.Join(", ", dead)} diverged at every learning rate 2^{from}..2^{to}; lower the grid.");
+            if (low.Count == 0 && high.Count == 0 && result.Bracketed)
+                return result;
+            if (widened >= maxWiden)
+                throw new InvalidOperationException($"{label}: the best learning rate of {sizeName}=" + string.Join(", ", low.Concat(high).Distinct())
+                    + $" is still at the edge of the grid 2^{from}..2^{to} after widening it by {widened} octaves; the optimum is not bracketed. Start from another grid.");
+            if (low.Count > 0) { from--; widened++; }
+            if (high.Count > 0 && widened < maxWiden) { to++; widened++; }
+            if (low.Count == 0 && high.Count == 0) { from--; to++; widened += 2; }   // a non-finite neighbour: look wider on both sides
+        }
+    }
+
+    private static double MeanOverSeeds(int size, double lr, IReadOnlyList<long> seeds, Func<int, double, long, double> train,
+        Action<int, double, long, double>? progress)
+    {
+        double sum = 0;
+        foreach (long seed in seeds)
+        {
+            double loss = train(size, lr, seed);
+            progress?.Invoke(size, lr, seed, loss);
+            sum += double.IsFinite(loss) ? loss : double.PositiveInfinity;
+        }
+        return sum / seeds.Count;
+    }
+
+    internal static long[] ValidateSeeds(IEnumerable<long> seeds)
+    {
+        if (seeds is null)
+            throw new ArgumentNullException(nameof(seeds));
+        var s = seeds.ToArray();
+        if (s.Length == 0)
+            throw new ArgumentException("At least one seed is needed.", nameof(seeds));
+        if (s.Distinct().Count() != s.Length)
+            throw new ArgumentException("Seeds must be distinct (a seed is listed twice).", nameof(seeds));
+        return s;
+    }
+
     internal static int[] ValidateSizes(IEnumerable<int> sizes)
     {
         if (sizes is null)
@@ -179,5 +293,50 @@ public static class MupLearningRateSweep
         if (lr.Distinct().Count() != lr.Length)
             throw new ArgumentException("Learning rates must be distinct (a learning rate is listed twice).", nameof(learningRates));
         return lr;
+    }
+}
+
+/// <summary>
+/// The sub-grid optimum of one loss curve over a log2 learning-rate grid: the vertex of the parabola through the best
+/// grid point and its two neighbours, the estimate mup's experiments report. On a unimodal curve these are the three
+/// best points.
+/// </summary>
+/// <param name="Index">The best grid point's index (-1 when every loss is non-finite).</param>
+/// <param name="Log2LearningRate">The vertex's log2 learning rate; the best grid point's own when not bracketed
+/// (NaN when every loss is non-finite). Always within the neighbours' span.</param>
+/// <param name="Loss">The parabola's value at the vertex (the best grid loss when not bracketed).</param>
+/// <param name="Bracketed">True when the best point has a finite neighbour on each side.</param>
+public readonly record struct MupVertex(int Index, double Log2LearningRate, double Loss, bool Bracketed)
+{
+    /// <summary>Estimates the vertex of one curve.</summary>
+    /// <param name="log2LearningRates">The grid, ascending (any spacing).</param>
+    /// <param name="losses">One loss per grid point; non-finite values count as diverged.</param>
+    public static MupVertex Estimate(IReadOnlyList<double> log2LearningRates, IReadOnlyList<double> losses)
+    {
+        ArgumentNullException.ThrowIfNull(log2LearningRates);
+        ArgumentNullException.ThrowIfNull(losses);
+        if (log2LearningRates.Count != losses.Count)
+            throw new ArgumentException("One loss per grid point is needed.", nameof(losses));
+        for (int j = 1; j < log2LearningRates.Count; j++)
+            if (!(log2LearningRates[j] > log2LearningRates[j - 1]))
+                throw new ArgumentException("The grid must be strictly ascending.", nameof(log2LearningRates));
+        int best = -1;
+        for (int j = 0; j < losses.Count; j++)
+            if (double.IsFinite(losses[j]) && (best < 0 || losses[j] < losses[best]))
+                best = j;
+        if (best < 0)
+            return new MupVertex(-1, double.NaN, double.PositiveInfinity, false);
+        if (best == 0 || best == losses.Count - 1 || !double.IsFinite(losses[best - 1]) || !double.IsFinite(losses[best + 1]))
+            return new MupVertex(best, log2LearningRates[best], losses[best], false);
+        double x0 = log2LearningRates[best - 1], x1 = log2LearningRates[best], x2 = log2LearningRates[best + 1];
+        double y0 = losses[best - 1], y1 = losses[best], y2 = losses[best + 1];
+        // y = a (x - x1)^2 + b (x - x1) + y1 through the three points; vertex at x1 - b / 2a.
+        double d0 = x0 - x1, d2 = x2 - x1;
+        double a = ((y0 - y1) / d0 - (y2 - y1) / d2) / (d0 - d2);
+        double b = (y0 - y1) / d0 - a * d0;
+        if (!(a > 0))   // three equal losses: a flat bottom, the middle point is the estimate
+            return new MupVertex(best, x1, y1, true);
+        double dx = Math.Clamp(-b / (2 * a), d0, d2);
+        return new MupVertex(best, x1 + dx, y1 + a * dx * dx + b * dx, true);
     }
 }
