@@ -45,13 +45,13 @@ public class CorpusTests
     private static Record Clean() => new(Array.Empty<(string, string)>(), RunTimeOutcome.Agrees);
     private static Record Reported(params (string, string)[] diagnostics) => new(diagnostics, RunTimeOutcome.RefusesThenBaseShapesAgree);
 
-    /// <summary>Each model's outcome today (main at 2026-12-02 00:55 UTC).</summary>
+    /// <summary>Each model's outcome today (main at 2026-12-02 01:15 UTC).</summary>
     public static readonly Dictionary<string, Record> Expected = new()
     {
         ["FieldMlp"] = Clean(),
-        ["ArrayMlp"] = Reported(("MUP001", "ArrayMlp.hidden")),
+        ["ArrayMlp"] = Clean(),
         ["ArrayInitializerMlp"] = Clean(),
-        ["ListMlp"] = Reported(("MUP001", "ListMlp.layers")),
+        ["ListMlp"] = Reported(("MUP015", "ListMlp.layers")),
         ["NamedSequentialMlp"] = Clean(),
         ["RegisterModuleMlp"] = Clean(),
         ["HelperMlp"] = Reported(("MUP001", "HelperMlp.block1"), ("MUP001", "HelperMlp.block2")),
@@ -60,21 +60,16 @@ public class CorpusTests
         ["Llama"] = new(new[] { ("MUP002", "LlamaArgs") }, RunTimeOutcome.DoesNotCompile),
         ["Bert"] = Clean(),
         ["Vit"] = Reported(("MUP013", "Vit.cls_token"), ("MUP013", "Vit.pos_embed")),
-        ["TorchEncoder"] = Reported(("MUP011", "TorchEncoder.layers")),
-        ["MhaClassifier"] = Reported(("MUP011", "MhaClassifier.attn")),
+        ["TorchEncoder"] = new(new[] { ("MUP007", "TorchEncoder..ctor") }, RunTimeOutcome.Agrees, Bug: "MUP007 (head dimension grows with the width inside TransformerEncoderLayer) is reported on the constructor, not on the field layers; run time agrees"),
+        ["MhaClassifier"] = Clean(),
         ["Mixer"] = Clean(),
-        ["VggStyle"] = new(Array.Empty<(string, string)>(), RunTimeOutcome.RefusesThenBaseShapesAgree, new[] { "layers" },
-            "a Sequential built from List<(string, Module)> filled in a loop over a channel array: no fact and no diagnostic for its Conv2d/BatchNorm2d"),
-        ["ResNetStyle"] = new(new[] { ("MUP011", "ResNetStyle.stem") }, RunTimeOutcome.RefusesThenBaseShapesAgree, new[] { "body" },
-            "body = Sequential(List<(string, Module)>) of BasicBlocks (whose own layers are List<(string, Module)> Sequentials): no fact and no diagnostic"),
-        ["MobileNetStyle"] = Reported(("MUP011", "MobileNetStyle.stem_bn"), ("MUP011", "MobileNetStyle.dw1_bn"), ("MUP011", "MobileNetStyle.pw1_bn")),
-        ["LstmLm"] = Reported(("MUP011", "LstmLm.lstm")),
-        ["GruClassifier"] = Reported(("MUP011", "GruClassifier.gru")),
-        ["ConvAutoencoder"] = new(new[] { ("MUP011", "ConvAutoencoder.norm1"), ("MUP011", "ConvAutoencoder.up1"), ("MUP011", "ConvAutoencoder.up2") },
-            RunTimeOutcome.RefusesEvenWithBaseShapes, Bug:
-            "[ReadoutLayer] up2 = ConvTranspose2d(width, channels): the generator has no fact for ConvTranspose2d (MUP011), and BaseShapes refuses its weight as readout-like although the field is marked [ReadoutLayer]",
-            Refused: new[] { "up2.weight" }),
-        ["EmbeddingBagClassifier"] = Reported(("MUP011", "EmbeddingBagClassifier.embedding")),
+        ["VggStyle"] = Reported(("MUP001", "VggStyle.layers")),
+        ["ResNetStyle"] = Clean(),
+        ["MobileNetStyle"] = Clean(),
+        ["LstmLm"] = Clean(),
+        ["GruClassifier"] = Clean(),
+        ["ConvAutoencoder"] = Clean(),
+        ["EmbeddingBagClassifier"] = Clean(),
     };
 
     private readonly ITestOutputHelper _output;
@@ -186,9 +181,9 @@ public class CorpusTests
             switch (r.RunTime)
             {
                 case RunTimeOutcome.Agrees:
-                    Assert.True(silent, $"{m.Name}: a diagnostic, yet recorded as agreeing without one");
-                    Assert.Null(r.Bug);
-                    clean++;
+                    // A warning beside agreeing numbers (MUP007 on the forward pass) must be a recorded case.
+                    Assert.True(silent == (r.Bug is null), $"{m.Name}: a diagnostic, yet recorded as agreeing without one");
+                    if (silent) clean++; else bugs++;
                     break;
                 case RunTimeOutcome.DoesNotCompile:
                     Assert.False(silent);
