@@ -32,6 +32,9 @@ public sealed class AttentionScaleCodeFix : CodeFixProvider
         foreach (var diagnostic in context.Diagnostics)
         {
             var sdpa = diagnostic.Properties.TryGetValue(DiagnosticProperties.Kind, out var kind) && kind == "Sdpa";
+            // A TorchSharp attention layer (MultiheadAttention, ...) scales inside: no edit here gives µP's scale.
+            if (kind == "Layer")
+                continue;
             context.RegisterCodeFix(CodeAction.Create(
                 sdpa ? "Use MupAttention.ScaledDotProduct with MupAttentionScale" : "Use MupAttentionScale(headDim)",
                 ct => FixAsync(context.Document, diagnostic, kind, ct),

@@ -13,13 +13,15 @@ using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
 
 namespace MupGen.CodeFixes;
 
-/// <summary>MUP001: mark the layer with a role attribute (each one offered, the inferred one first, from
-/// Diagnostic.Properties). MUP003 at a layer: mark it [ReadoutLayer].</summary>
+/// <summary>MUP003 at a layer: mark it [ReadoutLayer]. Only the attributes the analyzer lists in
+/// <see cref="DiagnosticProperties.Roles"/> are offered, and it lists one only where the attribute gives the numbers mup
+/// would give (a layer whose shape the generator read: width-scaled fan_in, fixed fan_out). Members the generator could
+/// not read (MUP001, MUP011–MUP015) get no attribute fix: an attribute there would assert sizes nobody checked.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RoleAttributeCodeFix)), Shared]
 public sealed class RoleAttributeCodeFix : CodeFixProvider
 {
     public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        ImmutableArray.Create(DiagnosticIds.UnresolvedLayer, DiagnosticIds.MissingReadout);
+        ImmutableArray.Create(DiagnosticIds.MissingReadout);
 
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
@@ -37,9 +39,9 @@ public sealed class RoleAttributeCodeFix : CodeFixProvider
             if (member is null)
                 continue;
             var name = diagnostic.Location.SourceTree?.GetText(context.CancellationToken).ToString(diagnostic.Location.SourceSpan) ?? "layer";
-            var roles = diagnostic.Id == DiagnosticIds.MissingReadout
-                ? (diagnostic.Properties.TryGetValue(DiagnosticProperties.Scope, out var scope) && scope == "Layer" ? new[] { "ReadoutLayer" } : new string[0])
-                : (diagnostic.Properties.TryGetValue(DiagnosticProperties.Roles, out var list) && list is not null ? list.Split(',') : new[] { "HiddenLayer", "InputLayer", "ReadoutLayer", "WidthInvariant" });
+            var roles = diagnostic.Properties.TryGetValue(DiagnosticProperties.Roles, out var list) && !string.IsNullOrEmpty(list)
+                ? list!.Split(',')
+                : new string[0];
             foreach (var role in roles)
             {
                 context.RegisterCodeFix(CodeAction.Create(

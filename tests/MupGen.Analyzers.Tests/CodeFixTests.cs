@@ -35,30 +35,24 @@ public class CodeFixTests
         }
         """;
 
+    /// <summary>A member whose sizes the generator could not read gets no role-attribute fix: the attribute would
+    /// assert that those sizes grow exactly with the width, which nothing checked (issue 8.2: right or absent).</summary>
     [Fact]
-    public async Task Mup001_OffersEveryRole_InferredFirst()
+    public async Task Mup012_NoRoleAttributeOffered()
     {
-        var actions = await ActionsAsync(Unresolved, "MUP001", new RoleAttributeCodeFix());
-        Assert.Equal(new[] { "Mark 'odd' [HiddenLayer]", "Mark 'odd' [InputLayer]", "Mark 'odd' [ReadoutLayer]", "Mark 'odd' [WidthInvariant]" },
-            actions.Select(a => a.Title));
-    }
-
-    [Fact]
-    public async Task Mup001_AddsTheChosenRole()
-    {
-        var fixedSource = await FixOneAsync(Unresolved, "MUP001", new RoleAttributeCodeFix(), RoleAttributeCodeFix.Key("WidthInvariant"));
-        Assert.Equal(Unresolved.Replace("    private readonly Linear odd;", "    [WidthInvariant] private readonly Linear odd;"), fixedSource);
-        AssertFixedExcept(fixedSource, "MUP001", "other");
-    }
-
-    [Fact]
-    public async Task Mup001_FixAll()
-    {
-        var fixedSource = await FixAllAsync(Unresolved, "MUP001", new RoleAttributeCodeFix(), RoleAttributeCodeFix.Key("HiddenLayer"));
-        Assert.Equal(Unresolved
-            .Replace("    private readonly Linear odd;", "    [HiddenLayer] private readonly Linear odd;")
-            .Replace("    private readonly Linear other;", "    [HiddenLayer] private readonly Linear other;"), fixedSource);
-        AssertFixed(fixedSource, "MUP001");
+        var document = CreateDocument(Unresolved);
+        var diagnostics = await DiagnosticsAsync(document, "MUP012");
+        Assert.Equal(2, diagnostics.Length);
+        foreach (var provider in CodeFixProviders.All)
+        {
+            foreach (var diagnostic in diagnostics)
+            {
+                var actions = new System.Collections.Generic.List<Microsoft.CodeAnalysis.CodeActions.CodeAction>();
+                if (provider.FixableDiagnosticIds.Contains(diagnostic.Id))
+                    await provider.RegisterCodeFixesAsync(new Microsoft.CodeAnalysis.CodeFixes.CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), default));
+                Assert.Empty(actions);
+            }
+        }
     }
 
     // ---- MUP002 ----

@@ -9,13 +9,13 @@ namespace MupGen.Analyzers.Tests;
 public class DiagnosticTests
 {
     [Fact]
-    public void Mup001_LayerWithoutRule_AtTheField_WithTheParsersNote()
+    public void Mup012_SizeFromAMethodCall_AtTheField_WithWhatWasNotRead()
     {
         var result = Verify(Usings + """
             public partial class M1 : Module<Tensor, Tensor>
             {
                 private readonly Linear input;
-                private readonly Linear {|MUP001:odd|};
+                private readonly Linear {|MUP012:odd|};
                 [ReadoutLayer] private readonly Linear readout;
 
                 public M1([Width(64)] int width) : base(nameof(M1))
@@ -36,12 +36,16 @@ public class DiagnosticTests
         var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains("'odd'", message);
         Assert.Contains("Compute(width) is a method call", message);
-        Assert.Equal("HiddenLayer,InputLayer,ReadoutLayer,WidthInvariant", diagnostic.Properties[DiagnosticProperties.Roles]);
-        Assert.Equal("https://github.com/mupgen/mupgen/blob/main/docs/diagnostics/MUP001.md", diagnostic.Descriptor.HelpLinkUri);
+        Assert.Contains("MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel)", message);
+        // No role attribute is offered: the generator cannot tell whether Compute(width) grows with the width.
+        Assert.False(diagnostic.Properties.ContainsKey(DiagnosticProperties.Roles));
+        Assert.Equal("OpaqueSize", diagnostic.Properties[DiagnosticProperties.Reason]);
+        Assert.Equal("odd.**", diagnostic.Properties[DiagnosticProperties.Parameters]);
+        Assert.Equal("https://github.com/mupgen/mupgen/blob/main/docs/diagnostics/MUP012.md", diagnostic.Descriptor.HelpLinkUri);
     }
 
     [Fact]
-    public void Mup001_HelperBuiltLayer_ReadoutNameInfersReadoutFirst()
+    public void Mup001_HelperBuiltLayer_NoRoleOffered_CallIsTheAdditionalLocation()
     {
         var result = Verify(Usings + """
             public partial class M1b : Module<Tensor, Tensor>
@@ -61,7 +65,11 @@ public class DiagnosticTests
                 public override Tensor forward(Tensor x) => head.forward(input.forward(x));
             }
             """);
-        Assert.StartsWith("ReadoutLayer,", result.Mup.Single().Properties[DiagnosticProperties.Roles]);
+        var diagnostic = result.Mup.Single();
+        Assert.Equal("HelperCall", diagnostic.Properties[DiagnosticProperties.Reason]);
+        Assert.False(diagnostic.Properties.ContainsKey(DiagnosticProperties.Roles));
+        // The call the generator did not follow is the additional location.
+        Assert.Equal("Make(width)", diagnostic.AdditionalLocations.Single().SourceTree!.GetText().ToString(diagnostic.AdditionalLocations.Single().SourceSpan));
     }
 
     [Fact]
@@ -433,11 +441,11 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void Mup001_InANestedModule_AtTheNestedField() => Verify(Usings + """
+    public void Mup012_InANestedModule_AtTheNestedField() => Verify(Usings + """
         public partial class Inner : Module<Tensor, Tensor>
         {
             private readonly Linear fc;
-            private readonly Linear {|MUP001:odd|};
+            private readonly Linear {|MUP012:odd|};
 
             public Inner(int width) : base(nameof(Inner))
             {
@@ -511,13 +519,13 @@ public class DiagnosticTests
     [Fact]
     public void WithoutTheGenerator_TheAnalyzersParseTheModelsThemselves()
     {
-        // The analyzers read the generator's verdict from its output when it is there; without it (a build that runs
-        // analyzers but not the generator) they parse the model with the same parser and report the same things.
+        // The analyzers read only the parser's model, never the generator's output: with or without it in the
+        // compilation (a build that runs analyzers but not the generator) they report the same things.
         var markup = Usings + DeepRoot + """
             public partial class Block : Module<Tensor, Tensor>
             {
                 private readonly Linear fc1;
-                private readonly Linear {|MUP001:odd|};
+                private readonly Linear {|MUP012:odd|};
 
                 public Block(int width) : base(nameof(Block))
                 {

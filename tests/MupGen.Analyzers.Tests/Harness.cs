@@ -246,3 +246,14 @@ internal static class Markup
 
     public static string Strip(string markup) => Parse(markup).Source;
 }
+
+/// <summary>Every code fix provider the package ships.</summary>
+internal static class CodeFixProviders
+{
+    public static IReadOnlyList<CodeFixProvider> All { get; } =
+        typeof(MupGen.CodeFixes.RoleAttributeCodeFix).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(CodeFixProvider).IsAssignableFrom(t))
+            .OrderBy(t => t.FullName, StringComparer.Ordinal)
+            .Select(t => (CodeFixProvider)Activator.CreateInstance(t)!)
+            .ToList();
+}

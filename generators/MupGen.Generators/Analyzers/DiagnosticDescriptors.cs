@@ -15,21 +15,36 @@ public static class DiagnosticIds
     public const string PlainOptimizer = "MUP008";
     public const string SubmoduleProperty = "MUP009";
     public const string NestedModuleNotPartial = "MUP010";
+    public const string UnknownModuleType = "MUP011";
+    public const string UntraceableSize = "MUP012";
+    public const string UnreadParameter = "MUP013";
+    public const string UnfollowedRegistration = "MUP014";
+    public const string NoRoleAttributeFits = "MUP015";
 }
 
 /// <summary>Keys of <see cref="Diagnostic.Properties"/>: what an analyzer hands its code fix.</summary>
 public static class DiagnosticProperties
 {
-    /// <summary>MUP001: the role attributes to offer, comma separated, the inferred one first (e.g. "ReadoutLayer,HiddenLayer,InputLayer,WidthInvariant").</summary>
+    /// <summary>The role attributes a code fix may add, comma separated, present only where the attribute gives the
+    /// numbers mup would give (MUP003 at a layer: "ReadoutLayer"). MUP001 and MUP011–MUP015 never carry it: no role
+    /// attribute is known to be right for what the generator could not read.</summary>
     public const string Roles = "Roles";
 
-    /// <summary>MUP002: "NotPartial" (fixable) or "NotModule". MUP010: always "NotPartial".</summary>
+    /// <summary>MUP002: "NotPartial" (fixable) or "NotModule". MUP010: always "NotPartial". MUP001, MUP003 (at a
+    /// layer) and MUP011–MUP015: the parser's reason, a name of its UnresolvedReason (<c>HelperCall</c>,
+    /// <c>OpaqueSize</c>, <c>CollectionItemsDiffer</c>, <c>MissingReadout</c>, ...).</summary>
     public const string Reason = "Reason";
+
+    /// <summary>MUP001, MUP003 (at a layer), MUP011–MUP015: the parameter names concerned, as the runtime matches them
+    /// (<c>hidden.*.weight</c>, <c>head.**</c>): the ones MupInitialize refuses unless MupOptions.BaseShapes fills them.</summary>
+    public const string Parameters = "Parameters";
 
     /// <summary>MUP003: "Layer" (at a field; add [ReadoutLayer]) or "Model" (at the class; no single fix).</summary>
     public const string Scope = "Scope";
 
-    /// <summary>MUP007: "Scale" (a 1/sqrt(d) factor) or "Sdpa" (a scaled_dot_product_attention call).</summary>
+    /// <summary>MUP007: "Divide"/"Multiply"/"DivideAssign" (a 1/sqrt(d) factor; fixable), "Sdpa" (a
+    /// scaled_dot_product_attention call; fixable) or "Layer" (a TorchSharp attention layer whose head dimension grows
+    /// with the width; no code fix).</summary>
     public const string Kind = "Kind";
 
     /// <summary>MUP007: the head-dimension expression, as source text.</summary>
@@ -51,11 +66,44 @@ public static class DiagnosticDescriptors
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity) =>
         new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");
 
+    // MUP001 and MUP011–MUP015 share one message shape: {0} the member, {1} the µP model, {2} what the generator could
+    // not read (its own words, naming the expression), {3} what to do (chosen by the reason, see UnresolvedAdvice).
+
     public static readonly DiagnosticDescriptor UnresolvedLayer = Create(
         DiagnosticIds.UnresolvedLayer,
-        "Layer has no µP scaling rule: add a role attribute",
-        "Layer '{0}' of µP model '{1}' has no scaling rule ({2}); mark it [{3}] (or another role attribute: [InputLayer], [HiddenLayer], [ReadoutLayer], [WidthInvariant])",
+        "Layer has no µP scaling rule: the generator cannot read how it is built",
+        "'{0}' of µP model '{1}' gets no µP rule: {2}; {3}",
         UsageCategory, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor UnknownModuleType = Create(
+        DiagnosticIds.UnknownModuleType,
+        "Module of a type MupGen has no µP rule for",
+        "'{0}' of µP model '{1}' is a module MupGen has no µP rule for: {2}; {3}",
+        UsageCategory, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor UntraceableSize = Create(
+        DiagnosticIds.UntraceableSize,
+        "Layer size comes from a value the generator cannot follow",
+        "A size of '{0}' in µP model '{1}' comes from a value the generator cannot follow, so it is not assumed width-invariant: {2}; {3}",
+        UsageCategory, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor UnreadParameter = Create(
+        DiagnosticIds.UnreadParameter,
+        "Parameter whose shape the generator cannot read",
+        "Parameter '{0}' of µP model '{1}' gets no µP rule: {2}; {3}",
+        UsageCategory, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor UnfollowedRegistration = Create(
+        DiagnosticIds.UnfollowedRegistration,
+        "register_module / register_parameter the generator does not follow",
+        "'{0}' of µP model '{1}' is registered in a way the generator does not follow: {2}; {3}",
+        UsageCategory, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor NoRoleAttributeFits = Create(
+        DiagnosticIds.NoRoleAttributeFits,
+        "No role attribute gives this layer mup's numbers: use the shape fallback",
+        "No role attribute gives '{0}' of µP model '{1}' the numbers mup would give: {2}; {3}",
+        DesignCategory, DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor ModelNotPartialModule = Create(
         DiagnosticIds.ModelNotPartialModule,

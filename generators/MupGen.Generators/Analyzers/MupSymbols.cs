@@ -31,6 +31,7 @@ internal sealed class MupSymbols
     private readonly Lazy<ModelTypes> _types;
     private readonly Lazy<HashSet<INamedTypeSymbol>> _blocks;
     private readonly Lazy<HashSet<string>> _constructed;
+    private readonly Lazy<Dictionary<string, SyntaxTree>> _trees;
     private readonly ConcurrentDictionary<INamedTypeSymbol, Lazy<Generators.Model.ModelSpec?>> _specs = new(SymbolEqualityComparer.Default);
 
     private MupSymbols(Compilation compilation, INamedTypeSymbol width, INamedTypeSymbol module)
@@ -45,6 +46,7 @@ internal sealed class MupSymbols
         _types = new Lazy<ModelTypes>(() => ModelTypes.Discover(this, compilation), LazyThreadSafetyMode.ExecutionAndPublication);
         _blocks = new Lazy<HashSet<INamedTypeSymbol>>(FindBlocks, LazyThreadSafetyMode.ExecutionAndPublication);
         _constructed = new Lazy<HashSet<string>>(FindConstructed, LazyThreadSafetyMode.ExecutionAndPublication);
+        _trees = new Lazy<Dictionary<string, SyntaxTree>>(FindTrees, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public INamedTypeSymbol Width { get; }
@@ -174,6 +176,41 @@ internal sealed class MupSymbols
         var semanticModel = _compilation.GetSemanticModel(root.DeclaringSyntaxReferences[0].SyntaxTree);
 #pragma warning restore RS1030
         return MupGenerator.Parser.Parse(target, semanticModel, ct);
+    }
+
+    /// <summary>The source location of a place the parser recorded (<see cref="Generators.Model.SourceSpot"/>: plain
+    /// values, so the cached parse roots no syntax tree). With <paramref name="member"/>, a field's or property's
+    /// declaration is narrowed to its name, where the diagnostics go. Null when the tree is not in this compilation.</summary>
+    public Location? LocationOf(Generators.Model.SourceSpot? spot, bool member, CancellationToken ct)
+    {
+        if (spot is null || !_trees.Value.TryGetValue(spot.FilePath, out var tree))
+            return null;
+        var span = new Microsoft.CodeAnalysis.Text.TextSpan(spot.Start, spot.Length);
+        var root = tree.GetRoot(ct);
+        if (span.End > root.FullSpan.End)
+            return null;
+        if (member)
+        {
+            var node = root.FindNode(span, getInnermostNodeForTie: true);
+            var identifier = node.FirstAncestorOrSelf<SyntaxNode>(n => n is VariableDeclaratorSyntax or PropertyDeclarationSyntax or ParameterSyntax) switch
+            {
+                VariableDeclaratorSyntax v when v.Span.Contains(span) || span.Contains(v.Span) => v.Identifier,
+                PropertyDeclarationSyntax p when p.Span.Contains(span) || span.Contains(p.Span) => p.Identifier,
+                _ => default,
+            };
+            if (identifier.RawKind != 0)
+                return identifier.GetLocation();
+        }
+        return Location.Create(tree, span);
+    }
+
+    private Dictionary<string, SyntaxTree> FindTrees()
+    {
+        var trees = new Dictionary<string, SyntaxTree>(StringComparer.Ordinal);
+        foreach (var tree in _compilation.SyntaxTrees)
+            if (!trees.ContainsKey(tree.FilePath))
+                trees[tree.FilePath] = tree;
+        return trees;
     }
 
     /// <summary>Module classes a type holds as fields or properties (directly, or as the items of a ModuleList, an

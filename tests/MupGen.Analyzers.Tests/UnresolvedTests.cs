@@ -1,0 +1,378 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Xunit;
+using static MupGen.Analyzers.Tests.Harness;
+
+namespace MupGen.Analyzers.Tests;
+
+/// <summary>Issue 8.1/8.2: every member of a µP model the generator's parser cannot give a rule gets exactly one
+/// diagnostic at the member, chosen by the parser's structured reason, saying what was not understood and what to do;
+/// none of them is offered a role attribute, and the ones no attribute can describe point to the shape fallback.</summary>
+public class UnresolvedTests
+{
+    /// <summary>One model per reason, written as TorchSharp users write them; the expected diagnostic marked.</summary>
+    public static readonly Dictionary<string, string> Corpus = new()
+    {
+        ["ArrayFilledInLoop"] = """
+            public partial class ArrayMlp : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly ModuleList<Linear> {|MUP001:hidden|};
+                [ReadoutLayer] private readonly Linear readout;
+                public ArrayMlp([Width(64)] int width, int depth = 3) : base(nameof(ArrayMlp))
+                {
+                    input = Linear(8, width);
+                    var layers = new Linear[depth];
+                    for (var i = 0; i < depth; i++)
+                        layers[i] = Linear(width, width);
+                    hidden = ModuleList(layers);
+                    readout = Linear(width, 10);
+                    RegisterComponents();
+                }
+                public override Tensor forward(Tensor x) => readout.forward(input.forward(x) * MupReadoutMultiplier);
+            }
+            """,
+        ["OpaqueSize"] = """
+            public sealed record MlpConfig(int Width, int Classes);
+            public partial class ConfigMlp : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly Linear {|MUP012:fc2|};
+                [ReadoutLayer] private readonly Linear readout;
+                public ConfigMlp([Width(64)] int width, MlpConfig config) : base(nameof(ConfigMlp))
+                {
+                    input = Linear(8, width);
+                    fc2 = Linear(width, config.Width);
+                    readout = Linear(width, 10);
+                    RegisterComponents();
+                }
+                public override Tensor forward(Tensor x) => readout.forward(input.forward(x) * MupReadoutMultiplier);
+            }
+            """,
+        ["ParameterField"] = """
+            public partial class Scaled : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly Parameter {|MUP013:gain|};
+                [ReadoutLayer] private readonly Linear readout;
+                public Scaled([Width(64)] int width) : base(nameof(Scaled))
+                {
+                    input = Linear(8, width);
+                    gain = Parameter(ones(width));
+                    readout = Linear(width, 10);
+                    RegisterComponents();
+                }
+                public override Tensor forward(Tensor x) => readout.forward(input.forward(x) * gain * MupReadoutMultiplier);
+            }
+            """,
+        ["RegisteredName"] = """
+            public partial class Registered : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly Linear _fc;
+                [ReadoutLayer] private readonly Linear readout;
+                public Registered([Width(64)] int width, string name = "fc") : base(nameof(Registered))
+                {
+                    input = Linear(8, width);
+                    _fc = Linear(width, width);
+                    {|MUP014:register_module(name, _fc)|};
+                    readout = Linear(width, 10);
+                    RegisterComponents();
+                }
+                public override Tensor forward(Tensor x) => readout.forward(_fc.forward(input.forward(x)) * MupReadoutMultiplier);
+            }
+            """,
+        ["HelperCall"] = """
+            public partial class Helped : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly Module<Tensor, Tensor> {|MUP001:block|};
+                [ReadoutLayer] private readonly Linear readout;
+                public Helped([Width(64)] int width) : base(nameof(Helped))
+                {
+                    input = Linear(8, width);
+                    block = MakeBlock(width);
+                    readout = Linear(width, 10);
+                    RegisterComponents();
+                }
+                private static Module<Tensor, Tensor> MakeBlock(int w) => w > 0 ? Sequential(Linear(w, w), ReLU()) : Identity();
+                public override Tensor forward(Tensor x) => readout.forward(block.forward(input.forward(x)) * MupReadoutMultiplier);
+            }
+            """,
+        ["CollectionItemsDiffer"] = """
+            public partial class FirstDiffers : Module<Tensor, Tensor>
+            {
+                private readonly ModuleList<Linear> {|MUP015:layers|};
+                [ReadoutLayer] private readonly Linear readout;
+                public FirstDiffers([Width(64)] int width, int inputs = 8, int depth = 3) : base(nameof(FirstDiffers))
+                {
+                    layers = new ModuleList<Linear>();
+                    layers.append(Linear(inputs, width));
+                    for (var i = 1; i < depth; i++)
+                        layers.append(Linear(width, width));
+                    readout = Linear(width, 10);
+                    RegisterComponents();
+                }
+                public override Tensor forward(Tensor x) => readout.forward(layers.Aggregate(x, (h, l) => l.forward(h)) * MupReadoutMultiplier);
+            }
+            """,
+        ["NonProportionalSize"] = """
+            public partial class Squared : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly Linear {|MUP015:wide|};
+                [ReadoutLayer] private readonly Linear readout;
+                public Squared([Width(64)] int width) : base(nameof(Squared))
+                {
+                    input = Linear(8, width);
+                    wide = Linear(width, width * width + 1);
+                    readout = Linear(width * width + 1, 10);
+                    RegisterComponents();
+                }
+                public override Tensor forward(Tensor x) => readout.forward(wide.forward(input.forward(x)) * MupReadoutMultiplier);
+            }
+            """,
+        ["UnreadableSize"] = """
+            public partial class Modulo : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly Linear {|MUP001:odd|};
+                [ReadoutLayer] private readonly Linear readout;
+                public Modulo([Width(64)] int width) : base(nameof(Modulo))
+                {
+                    input = Linear(8, width);
+                    odd = Linear(width, width % 7 + 1);
+                    readout = Linear(width, 10);
+                    RegisterComponents();
+                }
+                public override Tensor forward(Tensor x) => readout.forward(input.forward(x) * MupReadoutMultiplier);
+            }
+            """,
+        ["MissingReadout"] = """
+            public partial class Unmarked : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly Linear {|MUP003:head|};
+                public Unmarked([Width(64)] int width) : base(nameof(Unmarked))
+                {
+                    input = Linear(8, width);
+                    head = Linear(width, 10);
+                    RegisterComponents();
+                }
+                public override Tensor forward(Tensor x) => head.forward(input.forward(x));
+            }
+            """,
+        ["NestedOpaque"] = """
+            public partial class Inner : Module<Tensor, Tensor>
+            {
+                private readonly Linear {|MUP012:fc|};
+                public Inner(int size) : base(nameof(Inner)) { fc = Linear(size, size); RegisterComponents(); }
+                public override Tensor forward(Tensor x) => fc.forward(x);
+            }
+            public sealed record Cfg(int Hidden);
+            public partial class TwoCallSites : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly Inner good;
+                private readonly Inner bad;
+                private readonly Inner worse;
+                [ReadoutLayer] private readonly Linear readout;
+                public TwoCallSites([Width(64)] int width, Cfg cfg) : base(nameof(TwoCallSites))
+                {
+                    input = Linear(8, width);
+                    good = new Inner(width);
+                    bad = new Inner(cfg.Hidden);
+                    worse = new Inner(cfg.Hidden + 1);
+                    readout = Linear(width, 10);
+                    RegisterComponents();
+                }
+                public override Tensor forward(Tensor x) => readout.forward(good.forward(input.forward(x)) * MupReadoutMultiplier);
+            }
+            """,
+    };
+
+    public static TheoryData<string> Names()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in Corpus.Keys)
+            data.Add(name);
+        return data;
+    }
+
+    private static string Source(string name) => Usings + Corpus[name];
+
+    /// <summary>Exactly the marked diagnostic, at the member's name, and nothing else.</summary>
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void ExactSpan(string name) => Verify(Source(name));
+
+    /// <summary>The diagnostic names what the parser could not read and what to do; it carries the reason and the
+    /// parameter names concerned, and (except a readout, whose fix is certain) no role to add.</summary>
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void MessageAndProperties(string name)
+    {
+        var diagnostic = Analyze(Markup.Strip(Source(name))).Mup.Single();
+        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.False(string.IsNullOrEmpty(diagnostic.Properties[DiagnosticProperties.Reason]));
+        Assert.False(string.IsNullOrEmpty(diagnostic.Properties[DiagnosticProperties.Parameters]));
+        if (diagnostic.Id == DiagnosticIds.MissingReadout)
+        {
+            Assert.Equal("ReadoutLayer", diagnostic.Properties[DiagnosticProperties.Roles]);
+            return;
+        }
+        Assert.False(diagnostic.Properties.ContainsKey(DiagnosticProperties.Roles));
+        Assert.Contains("MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel)", message);
+        Assert.Equal("https://github.com/mupgen/mupgen/blob/main/docs/diagnostics/" + diagnostic.Id + ".md", diagnostic.Descriptor.HelpLinkUri);
+    }
+
+    [Fact]
+    public void CollectionItemsDiffer_SaysWhyNoAttributeFits()
+    {
+        var diagnostic = Analyze(Markup.Strip(Source("CollectionItemsDiffer"))).Mup.Single();
+        Assert.Equal("CollectionItemsDiffer", diagnostic.Properties[DiagnosticProperties.Reason]);
+        Assert.Contains("different shapes", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>MUP011: a module class from a referenced assembly, whose constructor the generator cannot read.</summary>
+    [Fact]
+    public void Mup011_ModuleFromAReferencedAssembly_AtTheField()
+    {
+        var library = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("Library",
+            new[] { Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(Usings + """
+                namespace Library;
+                public sealed class Gated : Module<Tensor, Tensor>
+                {
+                    private readonly Linear fc;
+                    public Gated(int w) : base(nameof(Gated)) { fc = Linear(w, w); RegisterComponents(); }
+                    public override Tensor forward(Tensor x) => fc.forward(x);
+                }
+                """, Harness.ParseOptions) },
+            Harness.References, Harness.CompilationOptions);
+        using var image = new System.IO.MemoryStream();
+        var emitted = library.Emit(image);
+        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+        var (source, expected) = Markup.Parse(Usings + """
+            public partial class UsesLibrary : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly Library.Gated {|MUP011:gate|};
+                [ReadoutLayer] private readonly Linear readout;
+                public UsesLibrary([Width(64)] int width) : base(nameof(UsesLibrary))
+                {
+                    input = Linear(8, width);
+                    gate = new Library.Gated(width);
+                    readout = Linear(width, 10);
+                    RegisterComponents();
+                }
+                public override Tensor forward(Tensor x) => readout.forward(gate.forward(input.forward(x)) * MupReadoutMultiplier);
+            }
+            """);
+        var compilation = Compile(source).AddReferences(MetadataReference.CreateFromImage(image.ToArray()));
+        var result = Analyze(compilation);
+        Assert.Empty(result.Exceptions);
+        Assert.Empty(result.Errors);
+        var diagnostic = result.Mup.Single();
+        Assert.Equal((expected[0].Id, expected[0].Span), (diagnostic.Id, diagnostic.Location.SourceSpan));
+        Assert.Equal("UnknownLayerType", diagnostic.Properties[DiagnosticProperties.Reason]);
+        Assert.Contains("MupOptions.BaseShapes", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("new Library.Gated(width)", diagnostic.AdditionalLocations.Single().SourceTree!.GetText().ToString(diagnostic.AdditionalLocations.Single().SourceSpan));
+    }
+
+    /// <summary>The member of a nested class is reported once, however many call sites make it unresolved; the
+    /// call sites' expressions that were not understood are additional locations.</summary>
+    [Fact]
+    public void NestedMember_OnceForEveryCallSite()
+    {
+        var result = Analyze(Markup.Strip(Source("NestedOpaque")));
+        var diagnostic = result.Mup.Single();
+        var sites = diagnostic.AdditionalLocations.Select(l => l.SourceTree!.GetText().ToString(l.SourceSpan)).ToList();
+        Assert.Contains(sites, s => s.Contains("cfg.Hidden", StringComparison.Ordinal));
+    }
+
+    /// <summary>Over every source of the analyzer tests that has µP models: each member the parse lists as unresolved
+    /// has exactly one MupGen diagnostic at its location, and every such diagnostic is at one of those members.</summary>
+    [Theory]
+    [MemberData(nameof(AllSources))]
+    public void EveryUnresolvedMember_HasExactlyOneDiagnostic(string label)
+    {
+        var source = AllSourceText(label);
+        var result = Analyze(Compile(source));
+        Assert.Empty(result.Exceptions);
+        var symbols = MupSymbols.Get(result.Compilation)!;
+        var expected = new HashSet<Location>();
+        foreach (var root in symbols.Types.Roots)
+        {
+            if (symbols.Parse(root, default) is not { } spec)
+                continue;
+            foreach (var issue in spec.Unresolved)
+            {
+                var location = symbols.LocationOf(issue.MemberLocation, member: true, default)
+                    ?? symbols.LocationOf(issue.Location, member: false, default);
+                Assert.True(location is not null, $"{issue.Path}: no location");
+                expected.Add(location!);
+            }
+        }
+        var unresolvedIds = new HashSet<string>
+        {
+            DiagnosticIds.UnresolvedLayer, DiagnosticIds.UnknownModuleType, DiagnosticIds.UntraceableSize,
+            DiagnosticIds.UnreadParameter, DiagnosticIds.UnfollowedRegistration, DiagnosticIds.NoRoleAttributeFits,
+        };
+        var reported = result.Mup
+            .Where(d => unresolvedIds.Contains(d.Id) || (d.Id == DiagnosticIds.MissingReadout && d.Properties.TryGetValue(DiagnosticProperties.Scope, out var s) && s == "Layer"))
+            .ToList();
+        foreach (var location in expected)
+            Assert.True(reported.Count(d => d.Location == location) == 1,
+                $"{location.GetLineSpan()}: {reported.Count(d => d.Location == location)} diagnostics\n" + string.Join("\n", result.Mup));
+        foreach (var diagnostic in reported)
+            Assert.Contains(diagnostic.Location, expected);
+    }
+
+    public static TheoryData<string> AllSources()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in Corpus.Keys)
+            data.Add("unresolved:" + name);
+        foreach (var name in CleanCorpus.Names)
+            data.Add("clean:" + name);
+        for (var i = 0; i < ParseNotTextTests.ReportingCount; i++)
+            data.Add("reporting:" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return data;
+    }
+
+    private static string AllSourceText(string label)
+    {
+        var colon = label.IndexOf(':');
+        var (kind, name) = (label.Substring(0, colon), label.Substring(colon + 1));
+        return kind switch
+        {
+            "unresolved" => Markup.Strip(Source(name)),
+            "clean" => CleanCorpus.Source(name),
+            _ => ParseNotTextTests.Reporting(int.Parse(name, System.Globalization.CultureInfo.InvariantCulture)),
+        };
+    }
+
+    /// <summary>No code fix of the package offers anything for a member the generator could not read (issue 8.2: a
+    /// fix is right or absent); the readout fix is offered and is the only one.</summary>
+    [Theory]
+    [MemberData(nameof(Names))]
+    public async Task CodeFixes_OnlyWhereRight(string name)
+    {
+        var document = CreateDocument(Markup.Strip(Source(name)));
+        var compilation = (await document.Project.GetCompilationAsync())!;
+        var diagnostic = Analyze(compilation).Mup.Single(d => d.Location.SourceTree?.FilePath == document.FilePath);
+        var actions = new List<CodeAction>();
+        foreach (var provider in CodeFixProviders.All)
+            if (provider.FixableDiagnosticIds.Contains(diagnostic.Id))
+                await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), default));
+        if (diagnostic.Id == DiagnosticIds.MissingReadout)
+            Assert.Equal(new[] { "Mark 'head' [ReadoutLayer]" }, actions.Select(a => a.Title));
+        else
+            Assert.Empty(actions);
+    }
+}
