@@ -65,7 +65,7 @@ internal static class HintNames
         }
         var builder = ImmutableArray.CreateBuilder<T>(items.Length);
         for (var i = 0; i < items.Length; i++)
-            builder.Add(result[i] == name(items[i]) ? items[i] : withName(items[i], result[i]));
+            builder.Add(result[i] == identity(items[i]) ? items[i] : withName(items[i], result[i]));
         return builder.MoveToImmutable();
     }
 

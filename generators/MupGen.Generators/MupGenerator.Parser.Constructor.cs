@@ -74,7 +74,7 @@ public sealed partial class MupGenerator
                 if (_symbolMembers.Contains(target))
                     return;
                 // A value assigned inside a loop changes from iteration to iteration.
-                _env[target] = _loopDepth > 0 && value is not (Layer or OtherModule or UserModule or ListValue or ParameterValue)
+                _env[target] = _loopDepth > 0 && value is not (Layer or OtherModule or UserModule or ListValue or ParameterValue or IndexChoice)
                     ? new Unknown(target.Name, "is assigned inside a loop", value is Unknown u ? u.Reason : Model.UnresolvedReason.UnreadableSize)
                     : value;
             }
@@ -103,6 +103,9 @@ public sealed partial class MupGenerator
                     case IExpressionStatementOperation statement:
                         Walk(statement.Operation);
                         break;
+                    case ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation element } assignment:
+                        AssignElement(element, Eval(assignment.Value));
+                        break;
                     case ISimpleAssignmentOperation assignment:
                         if (TargetSymbol(assignment.Target) is { } target)
                             Assign(target, Eval(assignment.Value));
@@ -121,7 +124,7 @@ public sealed partial class MupGenerator
                     case IForLoopOperation forLoop:
                         foreach (var before in forLoop.Before)
                             Walk(before);
-                        WalkLoop(forLoop.Locals, LoopCount(forLoop.Condition, forLoop.Locals), forLoop.Body);
+                        WalkLoop(forLoop.Locals, LoopCount(forLoop.Condition, forLoop.Locals), forLoop.Body, CountingIndex(forLoop));
                         break;
                     case IForEachLoopOperation forEach:
                         var collection = Eval(forEach.Collection);
@@ -147,18 +150,58 @@ public sealed partial class MupGenerator
 
             /// <summary>Walks a loop body once: items added to lists in it are repeated items (index `*`), counted by
             /// <paramref name="count"/> when the loop header shows it.</summary>
-            private void WalkLoop(System.Collections.Immutable.ImmutableArray<ILocalSymbol> locals, Value? count, IOperation body)
+            private void WalkLoop(System.Collections.Immutable.ImmutableArray<ILocalSymbol> locals, Value? count, IOperation body, ILocalSymbol? index = null)
             {
                 foreach (var local in locals)
                     _env[local] = new Opaque(local.Name);
                 var outerCount = _loopCount;
+                var outerIndex = _loopIndex;
+                var outerAdds = _loopAdds;
                 _loopDepth++;
                 _loopCount = _loopDepth == 1 ? count : null;
+                _loopIndex = _loopDepth == 1 && index is not null ? new LoopIndex(index) : null;
+                if (_loopIndex is not null)
+                    _env[index!] = _loopIndex;
+                _loopAdds = new Dictionary<ListValue, (int Adds, List<ListItem> Chosen)>();
                 Walk(body);
+                // An item chosen by index (`i == 0 ? a : b`) sits at that index only when the loop adds one item per
+                // iteration to that list; otherwise the indices are not known after all.
+                foreach (var pair in _loopAdds)
+                    if (pair.Value.Adds > 1)
+                        foreach (var chosen in pair.Value.Chosen)
+                        {
+                            var at = pair.Key.Entries.IndexOf(chosen);
+                            if (at >= 0)
+                                pair.Key.Entries[at] = new ListItem(null, new Unknown(chosen.Key!, "is an item chosen by the loop index in a loop that adds several items per iteration", Model.UnresolvedReason.CollectionItemsDiffer), null);
+                        }
+                _loopAdds = outerAdds;
                 _loopDepth--;
                 _loopCount = outerCount;
+                _loopIndex = outerIndex;
                 foreach (var local in locals)
                     _env[local] = new Unknown(local.Name, "is a loop variable");
+            }
+
+            private LoopIndex? _loopIndex;
+            private Dictionary<ListValue, (int Adds, List<ListItem> Chosen)>? _loopAdds;
+
+            /// <summary>The variable of <c>for (var i = 0; ...; i++)</c> (or <c>++i</c>, <c>i += 1</c>): it is the index of
+            /// the item each iteration adds.</summary>
+            private ILocalSymbol? CountingIndex(IForLoopOperation loop)
+            {
+                if (loop.Locals.Length != 1 || loop.AtLoopBottom.Length != 1)
+                    return null;
+                var local = loop.Locals[0];
+                var starts = loop.Before.SelectMany(b => b.DescendantsAndSelf().OfType<IVariableDeclaratorOperation>())
+                    .Any(d => SymbolEqualityComparer.Default.Equals(d.Symbol, local) && d.Initializer?.Value.ConstantValue is { HasValue: true, Value: 0 });
+                var step = loop.AtLoopBottom[0] is IExpressionStatementOperation { Operation: var bottom } ? bottom : loop.AtLoopBottom[0];
+                var byOne = step switch
+                {
+                    IIncrementOrDecrementOperation { Kind: OperationKind.Increment, Target: ILocalReferenceOperation t } => SymbolEqualityComparer.Default.Equals(t.Local, local),
+                    ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Add, Target: ILocalReferenceOperation t, Value.ConstantValue: { HasValue: true, Value: 1 } } => SymbolEqualityComparer.Default.Equals(t.Local, local),
+                    _ => false,
+                };
+                return starts && byOne ? local : null;
             }
 
             /// <summary>`for (var i = 0; i &lt; n; i++)`: the count is n (n + 1 for &lt;=).</summary>
@@ -198,6 +241,7 @@ public sealed partial class MupGenerator
                 {
                     switch (constant)
                     {
+                        case null: return NullValue;
                         case bool b: return new BoolConst(b);
                         case int or long or short or byte or sbyte or ushort or uint:
                             return new Const(Convert.ToInt64(constant, System.Globalization.CultureInfo.InvariantCulture));
@@ -271,10 +315,20 @@ public sealed partial class MupGenerator
                         if (TargetSymbol(assignment.Target) is { } target)
                             Assign(target, assigned);
                         return assigned;
+                    case IDefaultValueOperation defaultValue:
+                        return defaultValue.Type switch
+                        {
+                            { SpecialType: SpecialType.System_Boolean } => new BoolConst(false),
+                            { SpecialType: SpecialType.System_Int32 or SpecialType.System_Int64 } => new Const(0),
+                            { IsReferenceType: true } or { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } => NullValue,
+                            _ => new Unknown(Text(defaultValue), "is a default value the generator cannot read", Model.UnresolvedReason.UnreadableSize, defaultValue.Syntax),
+                        };
                     case IConditionalOperation { WhenFalse: { } whenFalse } conditional when conditional.Type is not null:
                         return EvalConditional(conditional, whenFalse);
-                    case IArrayCreationOperation array:
-                        return new Unknown(Text(array), "is an array whose items are set one by one, which the generator does not follow", Model.UnresolvedReason.ArrayFilledInLoop, array.Syntax);
+                    case IArrayCreationOperation:
+                        return new ListValue { IsArray = true };
+                    case IInterpolatedStringOperation:
+                        return new Opaque(Text(operation));
                     default:
                         return new Unknown(Text(operation), "is not a product or quotient of widths and constants", Model.UnresolvedReason.UnreadableSize, operation.Syntax);
                 }
@@ -286,6 +340,19 @@ public sealed partial class MupGenerator
             private Value EvalConditional(IConditionalOperation conditional, IOperation whenFalse)
             {
                 static bool IsNull(IOperation o) => o.WithoutConversions() is { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation;
+                if (conditional.Condition.WithoutConversions() is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } test
+                    && _loopIndex is not null)
+                {
+                    var l = Eval(test.LeftOperand);
+                    var r = Eval(test.RightOperand);
+                    var k = l is LoopIndex && r is Const rc ? rc : r is LoopIndex && l is Const lc ? lc : null;
+                    if (k is not null && k.V >= 0 && ReferenceEquals(l is LoopIndex ? l : r, _loopIndex))
+                    {
+                        var yes = Eval(conditional.WhenTrue);
+                        var no = Eval(whenFalse);
+                        return test.OperatorKind == BinaryOperatorKind.Equals ? new IndexChoice(k.V, yes, no) : new IndexChoice(k.V, no, yes);
+                    }
+                }
                 if (IsNull(whenFalse))
                     return Eval(conditional.WhenTrue);
                 if (IsNull(conditional.WhenTrue))
@@ -335,22 +402,13 @@ public sealed partial class MupGenerator
 
                 if (SymbolEqualityComparer.Default.Equals(containing, _types.TorchNn))
                 {
-                    var kind = method.Name switch
-                    {
-                        "Linear" => LayerKind.Linear,
-                        "Embedding" => LayerKind.Embedding,
-                        "LayerNorm" => LayerKind.LayerNorm,
-                        "Conv1d" => LayerKind.Conv1d,
-                        "Conv2d" => LayerKind.Conv2d,
-                        _ => LayerKind.Other,
-                    };
-                    if (kind != LayerKind.Other)
+                    if (MupGen.Catalog.LayerCatalog.ByFactory(method.Name) is { } entry)
                     {
                         var args = new Dictionary<string, Value>();
                         foreach (var argument in invocation.Arguments)
                             if (argument.Parameter is { } parameter)
                                 args[parameter.Name] = Eval(argument.Value);
-                        return new Layer(kind, args);
+                        return new Layer(entry, args, invocation.Syntax);
                     }
                     if (method.Name is "ModuleList" or "Sequential")
                         return ListFromArguments(invocation.Arguments, isModule: true);
@@ -368,8 +426,16 @@ public sealed partial class MupGenerator
                         case "Add" or "append" when invocation.Arguments.Length is 1 or 2:
                             var last = invocation.Arguments[invocation.Arguments.Length - 1];
                             var item = Eval(last.Value);
-                            var name = invocation.Arguments.Length == 2
-                                && invocation.Arguments[0].Value.ConstantValue is { HasValue: true, Value: string s } ? s : null;
+                            var name = invocation.Arguments.Length == 2 ? NameOf(invocation.Arguments[0].Value) : null;
+                            // modules.Add(($"conv{i}", Conv2d(...))): a named item of a List<(string, Module)>.
+                            if (invocation.Arguments.Length == 1 && last.Value.WithoutConversions() is ITupleOperation { Elements.Length: 2 } pair
+                                && pair.Elements[0].Type?.SpecialType == SpecialType.System_String)
+                            {
+                                name = NameOf(pair.Elements[0]);
+                                item = Eval(pair.Elements[1]);
+                                if (name is null)
+                                    item = new Unknown(Text(pair.Elements[0]), "is a module name the generator cannot read", Model.UnresolvedReason.RegisteredName, pair.Elements[0].Syntax);
+                            }
                             if (last.ArgumentKind == ArgumentKind.ParamArray && item is Items many)
                                 foreach (var one in many.Values)
                                     AddToList(target, one);
@@ -397,7 +463,11 @@ public sealed partial class MupGenerator
                 }
                 if (method.Name == "RegisterComponents" && method.Parameters.Length == 0 && IsThis(invocation.Instance))
                 {
-                    RegisterComponentsAt ??= Registrations.Count;
+                    if (RegisterComponentsAt is null)
+                    {
+                        RegisterComponentsAt = Registrations.Count;
+                        AtRegisterComponents = _env.Where(p => p.Key is IFieldSymbol).ToDictionary(p => p.Key, p => p.Value, SymbolEqualityComparer.Default);
+                    }
                     return OtherModule.Instance;
                 }
 
@@ -462,6 +532,67 @@ public sealed partial class MupGenerator
                 return false;
             }
 
+            /// <summary><c>layers[i] = Linear(...)</c>: a constant index, or the counting loop's index (every item; with
+            /// <c>i == 0 ? a : b</c> the item at 0 apart).</summary>
+            private void AssignElement(IArrayElementReferenceOperation element, Value item)
+            {
+                if (element.Indices.Length != 1 || Eval(element.ArrayReference) is not ListValue { IsArray: true } array)
+                    return;
+                var index = Eval(element.Indices[0]);
+                if (index is Const { V: >= 0 and < 100000 } k && _loopDepth == 0)
+                {
+                    array.AddAt((int)k.V, item);
+                }
+                else if (index is LoopIndex && ReferenceEquals(index, _loopIndex))
+                {
+                    if (Choose(item) is { } choice)
+                    {
+                        array.AddAt((int)choice.Index, choice.At);
+                        array.AddRepeated(choice.Others, _loopCount);
+                    }
+                    else
+                    {
+                        array.AddRepeated(item, _loopCount);
+                    }
+                }
+                else
+                {
+                    array.AddRepeated(new Unknown(Text(element), "sets array items at indices the generator cannot follow", Model.UnresolvedReason.ArrayFilledInLoop, element.Syntax), null);
+                }
+            }
+
+            /// <summary>A module's name in a tuple: a constant, or an interpolated string whose integer holes are the
+            /// loop index (<c>$"conv{i}"</c> gives <c>conv*</c>, as TorchSharp then names the items).</summary>
+            private static string? NameOf(IOperation operation)
+            {
+                operation = operation.WithoutConversions();
+                if (operation.ConstantValue is { HasValue: true, Value: string constant })
+                    return constant;
+                if (operation is not IInterpolatedStringOperation interpolated)
+                    return null;
+                var sb = new System.Text.StringBuilder();
+                foreach (var part in interpolated.Parts)
+                {
+                    switch (part)
+                    {
+                        case IInterpolatedStringTextOperation text when text.Text.ConstantValue.Value is string t:
+                            sb.Append(t);
+                            break;
+                        case IInterpolationOperation { Expression: var e, Alignment: null, FormatString: null }
+                            when e.WithoutConversions().Type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64:
+                            if (e.WithoutConversions().ConstantValue is { HasValue: true, Value: var v })
+                                sb.Append(Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture));
+                            else
+                                sb.Append('*');
+                            break;
+                        default:
+                            return null;
+                    }
+                }
+                var name = sb.ToString();
+                return name.Length == 0 || name.Contains("**") ? null : name;
+            }
+
             /// <summary>register_module / register_parameter / register_buffer calls on this module, in order.</summary>
             public List<(IInvocationOperation Call, bool InLoop)> Registrations { get; } = new();
 
@@ -469,6 +600,10 @@ public sealed partial class MupGenerator
             /// RegisterComponents skips a field whose name is registered already, and named_parameters() lists a tensor
             /// once, under the name it was first registered with.</summary>
             public int? RegisterComponentsAt { get; private set; }
+
+            /// <summary>The fields' values when <c>RegisterComponents()</c> ran: a field assigned later is not registered
+            /// by it (null then), only by a later register_module.</summary>
+            public Dictionary<ISymbol, Value>? AtRegisterComponents { get; private set; }
 
             /// <summary>Evaluates an argument of a registration again (its value is in the environment by now).</summary>
             public Value EvalArgument(IArgumentOperation argument) => Eval(argument.Value);
@@ -485,11 +620,63 @@ public sealed partial class MupGenerator
 
             private void AddToList(ListValue list, Value item, string? name = null)
             {
-                if (_loopDepth > 0)
-                    list.AddRepeated(item, _loopCount);
-                else
+                if (_loopDepth == 0)
+                {
                     list.Add(item, name);
+                    return;
+                }
+                if (_loopAdds is not null)
+                {
+                    _loopAdds.TryGetValue(list, out var seen);
+                    _loopAdds[list] = (seen.Adds + 1, seen.Chosen ?? new List<ListItem>());
+                }
+                if (name is null && list.NextIndex is { } start && Choose(item) is { } choice)
+                {
+                    list.AddAt(start + (int)choice.Index, choice.At);
+                    _loopAdds?[list].Chosen.Add(list.Entries[list.Entries.Count - 1]);
+                    list.AddRepeated(choice.Others, _loopCount);
+                    return;
+                }
+                list.AddRepeated(item, _loopCount, name);
             }
+
+            /// <summary>An item that depends on the loop index only through <c>i == k ? a : b</c>: the item at k and the
+            /// item at every other index. Null when the item has no such choice (or more than one).</summary>
+            private static IndexChoice? Choose(Value item)
+            {
+                IndexChoice? found = null;
+                bool Find(Value v)
+                {
+                    switch (v)
+                    {
+                        case IndexChoice c:
+                            if (found is not null && found.Index != c.Index)
+                                return false;
+                            found = c;
+                            return true;
+                        case Binary b:
+                            return Find(b.Left) && Find(b.Right);
+                        case Items items:
+                            return items.Values.All(Find);
+                        case Layer layer:
+                            return layer.Args.Values.All(Find);
+                        default:
+                            return true;
+                    }
+                }
+                if (!Find(item) || found is null)
+                    return null;
+                return new IndexChoice(found.Index, Substitute(item, true), Substitute(item, false));
+            }
+
+            private static Value Substitute(Value value, bool atIndex) => value switch
+            {
+                IndexChoice c => Substitute(atIndex ? c.At : c.Others, atIndex),
+                Binary b => new Binary(b.Op, Substitute(b.Left, atIndex), Substitute(b.Right, atIndex)),
+                Items items => new Items(items.Values.Select(v => Substitute(v, atIndex)).ToList()),
+                Layer layer => new Layer(layer.Entry, layer.Args.ToDictionary(p => p.Key, p => Substitute(p.Value, atIndex)), layer.Syntax),
+                _ => value,
+            };
 
             private Value EvalLinq(IInvocationOperation invocation)
             {

@@ -198,7 +198,7 @@ public sealed partial class MupGenerator
                     default:
                         // A layer field the constructor builds in a way the generator cannot follow.
                         var u = value as Unknown;
-                        if (declaredType is not null && KnownTypes.KindOf(declaredType) is { } kind)
+                        if (declaredType is not null && KnownTypes.EntryOf(declaredType) is { } kind)
                         {
                             var why = u is not null
                                 ? $"could not read how '{prefix}' is built: {u.Text} {u.Why}"
@@ -225,32 +225,54 @@ public sealed partial class MupGenerator
             /// the same facts); else one fact per constant index; else an Unresolved pattern.</summary>
             private Part ListFacts(ListValue list, string prefix, RoleAttribute attribute, bool inBlock, ModuleField? owner)
             {
+                static bool IsIndex(string? key) => key is null || key.All(char.IsDigit);
                 var patterns = list.Entries
-                    .Select(e => FactsFor(e.Item, null, prefix + ".*", attribute, inBlock, owner))
-                    .Where(p => !p.IsEmpty)
+                    .Select(e => (Entry: e, Part: FactsFor(e.Item, null, prefix + ".*", attribute, inBlock, owner)))
+                    .Where(p => !p.Part.IsEmpty)
                     .ToList();
                 if (patterns.Count == 0)
                     return new Part();
 
-                var first = Flatten(patterns[0].Layers);
-                if (patterns.All(p => Flatten(p.Layers).SequenceEqual(first) && p.Attention.SequenceEqual(patterns[0].Attention)))
-                    return patterns[0];
+                bool Same(Part a, Part b) => Flatten(a.Layers).SequenceEqual(Flatten(b.Layers)) && a.Attention.SequenceEqual(b.Attention);
 
-                if (list.Entries.All(e => e.Key is not null))
-                {
-                    var indexed = new Part();
-                    foreach (var e in list.Entries)
-                        indexed.Add(FactsFor(e.Item, null, prefix + "." + e.Key, attribute, inBlock, owner));
-                    return indexed;
-                }
+                // Every item the same layer, at list indices: one pattern `list.*.weight`.
+                if (patterns.All(p => IsIndex(p.Entry.Key)) && patterns.All(p => Same(p.Part, patterns[0].Part)))
+                    return patterns[0].Part;
 
-                var note = $"the items of '{prefix}' are different layers and some are added at indices that are not constants";
-                foreach (var layer in patterns[0].Layers)
+                // Repeated items (added in a loop, by Select, or under a name built from the loop index: `conv*`)
+                // form groups by their name pattern; each group must be one layer. Items at constant indices or names
+                // get their own facts, which the runtime prefers to a group's pattern (`hidden.0.weight` over
+                // `hidden.*.weight`).
+                var result = new Part();
+                var groups = patterns.Where(p => p.Entry.Key is null || p.Entry.Key.Contains("*"))
+                    .GroupBy(p => p.Entry.Key ?? "*").ToList();
+                foreach (var group in groups)
                 {
-                    layer.Facts = layer.Facts.Select(f => f with { Role = Role.Unresolved, Note = note, Reason = UnresolvedReason.CollectionItemsDiffer }).ToList();
-                    layer.Unreadable = true;
+                    var items = group.ToList();
+                    var first = FactsFor(items[0].Entry.Item, null, prefix + "." + group.Key, attribute, inBlock, owner);
+                    if (items.All(p => Same(p.Part, items[0].Part)))
+                    {
+                        result.Add(first);
+                        continue;
+                    }
+                    var note = $"the items of '{prefix}' added at '{group.Key}' are different layers, at indices the generator cannot tell apart";
+                    foreach (var layer in first.Layers)
+                    {
+                        layer.Facts = layer.Facts.Select(f => f with { Role = Role.Unresolved, Note = note, Reason = UnresolvedReason.CollectionItemsDiffer }).ToList();
+                        layer.Unreadable = true;
+                    }
+                    result.Add(first);
                 }
-                return patterns[0];
+                var anyIndex = groups.FirstOrDefault(g => g.Key == "*")?.First().Part;
+                foreach (var (entry, part) in patterns)
+                {
+                    if (entry.Key is null || entry.Key.Contains("*"))
+                        continue;
+                    if (anyIndex is not null && IsIndex(entry.Key) && Same(part, anyIndex))
+                        continue; // the list pattern says the same
+                    result.Add(FactsFor(entry.Item, null, prefix + "." + entry.Key, attribute, inBlock, owner));
+                }
+                return result;
             }
 
             /// <summary>A declared TorchSharp layer type without parameters (ReLU, Dropout, ...).</summary>
@@ -262,7 +284,7 @@ public sealed partial class MupGenerator
             /// <summary>One tensor of a layer while its role is being decided.</summary>
             private sealed class TensorDraft
             {
-                public TensorDraft(string name, List<(Value Value, string Argument)> dims, int fanOut, int fanIn)
+                public TensorDraft(string name, List<(Value Value, string Argument)> dims, int[] fanOut, int[] fanIn)
                 {
                     Name = name;
                     Dims = dims;
@@ -272,53 +294,194 @@ public sealed partial class MupGenerator
 
                 public string Name { get; }
                 public List<(Value Value, string Argument)> Dims { get; }
-                /// <summary>Index of fan_out / fan_in for matrix weights; -1 for vectors.</summary>
-                public int FanOut { get; }
-                public int FanIn { get; }
-                public bool IsMatrix => FanOut >= 0;
+                /// <summary>µP fan_out / fan_in dimensions of a matrix-like weight (the catalog's); empty for vectors.</summary>
+                public int[] FanOut { get; }
+                public int[] FanIn { get; }
+                public bool IsMatrix => FanOut.Length > 0 && FanIn.Length > 0;
             }
 
-            private static readonly Value KernelDim = new Const(1);
+            /// <summary>A layer's arguments by the catalog's names, defaults applied (TransformerEncoder/Decoder: the
+            /// arguments of the layer they clone).</summary>
+            private static (System.Func<string, Value> Arg, System.Func<string, bool?> Flag) Arguments(Layer layer)
+            {
+                var entry = layer.Entry;
+                var args = layer.Args;
+                var defaults = entry;
+                // TransformerEncoder/Decoder clone the layer they are given: its arguments size every tensor.
+                if (entry.LayerArgument is { } cloned)
+                {
+                    if (args.TryGetValue(cloned, out var inner) && inner is Layer innerLayer)
+                    {
+                        defaults = innerLayer.Entry;
+                        args = new Dictionary<string, Value>(innerLayer.Args);
+                        foreach (var stack in entry.Stacks)
+                            if (layer.Args.TryGetValue(stack.CountArgument, out var count))
+                                args[stack.CountArgument] = count;
+                    }
+                    else
+                    {
+                        args = new Dictionary<string, Value>();
+                    }
+                }
+
+                Value Arg(string name)
+                {
+                    if (args.TryGetValue(name, out var v))
+                        return v;
+                    var declared = defaults.Argument(name) ?? entry.Argument(name);
+                    return declared?.Default switch
+                    {
+                        long l => new Const(l),
+                        int i => new Const(i),
+                        bool b => new BoolConst(b),
+                        _ => declared is { Required: false } ? NullArgument : new Unknown(name, "is not given"),
+                    };
+                }
+                bool? Flag(string name) => Arg(name) switch
+                {
+                    BoolConst b => b.V,
+                    _ => null,
+                };
+                return (Arg, Flag);
+            }
+
+            /// <summary>The tensors a layer registers, from its catalog entry: existence conditions decided from the
+            /// arguments (a condition the generator cannot decide keeps the tensor: a fact for a tensor that does not
+            /// exist is never matched), placeholders expanded (<c>{layer}</c>, <c>{direction}</c>, <c>{index}</c>),
+            /// dimensions as products of the arguments.</summary>
+            private static List<TensorDraft> Tensors(Layer layer)
+            {
+                var (Arg, Flag) = Arguments(layer);
+                var entry = layer.Entry;
+                bool? SameDim()
+                {
+                    var e = Arg("embedded_dim");
+                    bool? Same(string other) => Arg(other) switch
+                    {
+                        var v when ReferenceEquals(v, NullArgument) => true,
+                        var v when ReferenceEquals(v, e) => true,
+                        Const c when e is Const ec => c.V == ec.V,
+                        _ => null,
+                    };
+                    var k = Same("kdim");
+                    var v = Same("vdim");
+                    return k is false || v is false ? false : k is true && v is true ? true : null;
+                }
+
+                var result = new List<TensorDraft>();
+                foreach (var template in entry.Tensors)
+                {
+                    var exists = true;
+                    foreach (var condition in template.Conditions)
+                    {
+                        var holds = condition.Kind switch
+                        {
+                            MupGen.Catalog.CatalogConditionKind.IsTrue => Flag(condition.Argument!),
+                            MupGen.Catalog.CatalogConditionKind.QkvSameDim => SameDim(),
+                            _ => !SameDim(),
+                        };
+                        if (holds is false)
+                            exists = false;
+                    }
+                    if (!exists)
+                        continue;
+
+                    // Dimensions: one per catalog dim, except normalized_shape given as long[] (one per item).
+                    var dims = new List<(Value, string)>();
+                    foreach (var dim in template.Dims)
+                    {
+                        if (dim.Times.Length == 1 && dim.Over.Length == 0 && dim.Coefficient == 1 && dim.Element < 0 && dim.DoubledBy is null
+                            && Arg(dim.Times[0]) is Items items)
+                        {
+                            foreach (var item in items.Values)
+                                dims.Add((item, dim.Times[0]));
+                            continue;
+                        }
+                        dims.Add((DimValue(dim, Arg, Flag), dim.Times.Length > 0 ? dim.Times[0] : "1"));
+                    }
+
+                    foreach (var name in Expand(template, Arg, Flag))
+                        result.Add(new TensorDraft(name, dims, template.FanOut, template.FanIn));
+                }
+                return result;
+            }
+
+            /// <summary>An optional argument left null (MultiheadAttention's kdim).</summary>
+            private static readonly Value NullArgument = NullValue;
+
+            private static Value DimValue(MupGen.Catalog.CatalogDim dim, System.Func<string, Value> arg, System.Func<string, bool?> flag)
+            {
+                Value? result = dim.Coefficient == 1 && dim.Times.Length > 0 ? null : new Const(dim.Coefficient);
+                foreach (var name in dim.Times)
+                {
+                    var value = arg(name);
+                    if (ReferenceEquals(value, NullArgument) && dim.OrElse is { } alternative)
+                        value = arg(alternative);
+                    if (dim.Element >= 0)
+                        value = value is Items items ? (dim.Element < items.Values.Count ? items.Values[dim.Element] : new Unknown(name, "has fewer items than the layer has dimensions"))
+                            : value;
+                    result = result is null ? value : new Binary('*', result, value);
+                }
+                foreach (var name in dim.Over)
+                {
+                    var value = arg(name);
+                    if (value is Const { V: 1 })
+                        continue;
+                    result = new Binary('/', result!, value);
+                }
+                if (dim.DoubledBy is { } doubled)
+                {
+                    var twice = flag(doubled);
+                    if (twice is true)
+                        result = new Binary('*', new Const(2), result!);
+                    else if (twice is null)
+                        result = new Unknown(doubled, "decides whether the size doubles, and the generator cannot read it");
+                }
+                return result ?? new Const(1);
+            }
+
+            /// <summary>A tensor template's names: <c>{layer}</c> per recurrent layer (<c>*</c> when the count is not a
+            /// constant), <c>{direction}</c> "" and "_reverse" when bidirectional, <c>{index}</c> a list index.</summary>
+            private static IEnumerable<string> Expand(MupGen.Catalog.CatalogTensor template, System.Func<string, Value> arg, System.Func<string, bool?> flag)
+            {
+                var names = new List<string> { template.Name.Replace("{index}", "*") };
+                if (template.Name.Contains("{layer}"))
+                {
+                    var count = arg("numLayers") is Const { V: > 0 } c ? c.V : (long?)null;
+                    var layers = template.Layers switch
+                    {
+                        MupGen.Catalog.CatalogLayers.First => new List<string> { "0" },
+                        MupGen.Catalog.CatalogLayers.Later when count is { } n => Enumerable.Range(1, (int)System.Math.Max(0, n - 1)).Select(k => k.ToString(CultureInfo.InvariantCulture)).ToList(),
+                        _ when count is { } n => Enumerable.Range(0, (int)n).Select(k => k.ToString(CultureInfo.InvariantCulture)).ToList(),
+                        _ => new List<string> { "*" },
+                    };
+                    names = names.SelectMany(n => layers.Select(l => n.Replace("{layer}", l))).ToList();
+                }
+                if (template.Name.Contains("{direction}"))
+                {
+                    var directions = flag("bidirectional") switch
+                    {
+                        false => new[] { "" },
+                        _ => new[] { "", "_reverse" },
+                    };
+                    names = names.SelectMany(n => directions.Select(d => n.Replace("{direction}", d))).ToList();
+                }
+                return names;
+            }
 
             private LayerFacts BuildLayer(string prefix, Layer layer, RoleAttribute attribute, bool inBlock, string? wholeFailure,
                 ModuleField? owner, UnresolvedReason wholeReason = UnresolvedReason.NotConstructed)
             {
-                Value Arg(string name) => layer.Args.TryGetValue(name, out var v) ? v : new Unknown(name, "is not given");
-                bool IsFalse(string name) => layer.Args.TryGetValue(name, out var v) && v is BoolConst { V: false };
-
-                var tensors = new List<TensorDraft>();
-                switch (layer.Kind)
+                var tensors = Tensors(layer);
+                if (layer.Entry.HeadDim is { } headDim && wholeFailure is null)
                 {
-                    case LayerKind.Linear:
-                        tensors.Add(new TensorDraft("weight", new() { (Arg("outputSize"), "outputSize"), (Arg("inputSize"), "inputSize") }, 0, 1));
-                        if (!IsFalse("hasBias"))
-                            tensors.Add(new TensorDraft("bias", new() { (Arg("outputSize"), "outputSize") }, -1, -1));
-                        break;
-                    case LayerKind.Embedding:
-                        tensors.Add(new TensorDraft("weight", new() { (Arg("num_embeddings"), "num_embeddings"), (Arg("embedding_dims"), "embedding_dims") }, 1, 0));
-                        break;
-                    case LayerKind.LayerNorm:
-                        if (IsFalse("elementwise_affine"))
-                            break;
-                        var shape = Arg("normalized_shape");
-                        var dims = shape is Items items
-                            ? items.Values.Select(v => (v, "normalized_shape")).ToList()
-                            : new List<(Value, string)> { (shape, "normalized_shape") };
-                        tensors.Add(new TensorDraft("weight", dims, -1, -1));
-                        if (!IsFalse("bias"))
-                            tensors.Add(new TensorDraft("bias", dims, -1, -1));
-                        break;
-                    case LayerKind.Conv1d:
-                    case LayerKind.Conv2d:
-                        var groups = Arg("groups");
-                        var input = groups is Const { V: 1 } ? Arg("in_channels") : new Binary('/', Arg("in_channels"), groups);
-                        var weight = new List<(Value, string)> { (Arg("out_channels"), "out_channels"), (input, "in_channels") };
-                        for (var k = 0; k < (layer.Kind == LayerKind.Conv1d ? 1 : 2); k++)
-                            weight.Add((KernelDim, "kernel_size"));
-                        tensors.Add(new TensorDraft("weight", weight, 0, 1));
-                        if (!IsFalse("bias"))
-                            tensors.Add(new TensorDraft("bias", new() { (Arg("out_channels"), "out_channels") }, -1, -1));
-                        break;
+                    var (arg, flag) = Arguments(layer);
+                    var value = DimValue(headDim, arg, flag);
+                    var dim = AnalyzeDim(value, out _);
+                    var issue = Issue(prefix, prefix, owner, UnresolvedReason.UnreadableSize, "", layer.Syntax);
+                    var spec = new AttentionLayerSpec(prefix, issue.DeclaringType, issue.Member, dim, dim is { IsInfinite: true }, issue.Location, issue.MemberLocation);
+                    if (!AttentionLayers.Contains(spec))
+                        AttentionLayers.Add(spec);
                 }
 
                 // Read every dimension; the first one that cannot be read names the layer's problem.
@@ -381,8 +544,8 @@ public sealed partial class MupGenerator
                         shape = specs.Select(s => s!).ToList();
                         if (tensor.IsMatrix)
                         {
-                            var fanOut = shape[tensor.FanOut].IsInfinite;
-                            var fanIn = shape[tensor.FanIn].IsInfinite;
+                            var fanOut = tensor.FanOut.Any(d => d < shape.Count && shape[d].IsInfinite);
+                            var fanIn = tensor.FanIn.Any(d => d < shape.Count && shape[d].IsInfinite);
                             if (attribute != RoleAttribute.None)
                                 role = MatrixRole(attribute);
                             else if (fanOut && fanIn)
@@ -424,9 +587,9 @@ public sealed partial class MupGenerator
                 if (tensor.IsMatrix)
                 {
                     if (attribute is RoleAttribute.Input or RoleAttribute.Hidden)
-                        result.Add(tensor.FanOut);
+                        result.Add(tensor.FanOut[0]);
                     if (attribute is RoleAttribute.Readout or RoleAttribute.Hidden)
-                        result.Add(tensor.FanIn);
+                        result.Add(tensor.FanIn[0]);
                 }
                 else if (attribute is RoleAttribute.Input or RoleAttribute.Hidden && tensor.Dims.Count > 0)
                 {
@@ -527,7 +690,11 @@ public sealed partial class MupGenerator
                     case SymbolRef { IsDepth: false } width:
                         form.Powers[width.Name] = 1;
                         return form;
-                    case SymbolRef or Opaque:
+                    case IndexChoice:
+                        form.Failure = $"{Render(value)} depends on the item's index in a way the generator cannot split";
+                        form.FailureReason = UnresolvedReason.CollectionItemsDiffer;
+                        return form;
+                    case SymbolRef or Opaque or LoopIndex:
                         form.HasOpaque = true;
                         return form;
                     case Unknown unknown:
@@ -612,6 +779,8 @@ public sealed partial class MupGenerator
                 BoolConst b => b.V ? "true" : "false",
                 SymbolRef s => s.Name,
                 Opaque o => o.Text,
+                LoopIndex i => i.Local.Name,
+                IndexChoice c => $"(index == {c.Index.ToString(CultureInfo.InvariantCulture)} ? {Render(c.At)} : {Render(c.Others)})",
                 Unknown u => u.Text,
                 Binary b => $"{RenderOperand(b.Left, b.Op, false)} {b.Op} {RenderOperand(b.Right, b.Op, true)}",
                 Items items => "(" + string.Join(", ", items.Values.Select(Render)) + ")",

@@ -214,6 +214,12 @@ public sealed partial class MupGenerator
                 {
                     Ct.ThrowIfCancellationRequested();
                     var value = walker.TryGet(field, out var v) ? v : null;
+                    // Only a class that calls RegisterComponents() in this constructor shows when it ran.
+                    if (walker.AtRegisterComponents is { } registeredThen && walker.Registrations.Count > 0
+                        && SymbolEqualityComparer.Default.Equals(field.ContainingType, type))
+                        value = registeredThen.TryGetValue(field, out var then) ? then : null;
+                    if (value is null && late.Any(r => r.Symbol is not null && SymbolEqualityComparer.Default.Equals(r.Symbol, field)))
+                        continue; // registered later under another name
                     var name = ComponentName(field, Types) ?? field.Name;
                     if (names.Contains(name) || (value is not null && registered.Any(r => ReferenceEquals(r.Value, value))))
                         continue; // registered already (by name, or the same module under another name)
@@ -321,7 +327,7 @@ public sealed partial class MupGenerator
             private SubmoduleSpec? SubmoduleForClass(INamedTypeSymbol type)
             {
                 // A file-local class cannot have a partial part in the generated file.
-                if (type.IsFileLocal || !IsPartialChain(type, Ct) || Header(type) is not { } declaration || HasMupAttribute(type, Types))
+                if (IsInFileLocal(type) || !IsPartialChain(type, Ct) || Header(type) is not { } declaration || HasMupAttribute(type, Types))
                     return null;
                 if (Types.Submodule is { } submodule && type.AllInterfaces.Contains(submodule, SymbolEqualityComparer.Default))
                     return null;

@@ -15,6 +15,31 @@ public sealed partial class MupGenerator
         {
         }
 
+        /// <summary>The loop variable of a <c>for</c> loop counting up from 0 by 1: its value is an item's index.</summary>
+        internal sealed class LoopIndex : Value
+        {
+            public LoopIndex(ISymbol local) => Local = local;
+            public ISymbol Local { get; }
+        }
+
+        /// <summary><c>i == k ? a : b</c> with <c>i</c> a loop index: <c>a</c> for the item at index k, <c>b</c> for the others.</summary>
+        internal sealed class IndexChoice : Value
+        {
+            public IndexChoice(long index, Value at, Value others)
+            {
+                Index = index;
+                At = at;
+                Others = others;
+            }
+
+            public long Index { get; }
+            public Value At { get; }
+            public Value Others { get; }
+        }
+
+        /// <summary>The constant <c>null</c> (an optional argument left out: MultiheadAttention's kdim).</summary>
+        internal static readonly Value NullValue = new Opaque("null");
+
         /// <summary>An integer constant.</summary>
         internal sealed class Const : Value
         {
@@ -103,17 +128,20 @@ public sealed partial class MupGenerator
             public SyntaxNode? Syntax { get; }
         }
 
-        /// <summary>A call of a TorchSharp layer factory with parameters (Linear, Embedding, LayerNorm, Conv1d, Conv2d).</summary>
+        /// <summary>A call of a TorchSharp layer factory with parameters (any layer of the catalog).</summary>
         internal sealed class Layer : Value
         {
-            public Layer(Model.LayerKind kind, Dictionary<string, Value> args, SyntaxNode? syntax = null)
+            public Layer(MupGen.Catalog.CatalogEntry entry, Dictionary<string, Value> args, SyntaxNode? syntax = null)
             {
-                Kind = kind;
+                Entry = entry;
                 Args = args;
                 Syntax = syntax;
             }
 
-            public Model.LayerKind Kind { get; }
+            /// <summary>The layer's catalog entry: its arguments and the tensors it registers.</summary>
+            public MupGen.Catalog.CatalogEntry Entry { get; }
+
+            public Model.LayerKind Kind => (Model.LayerKind)(int)Entry.Kind;
             public Dictionary<string, Value> Args { get; }
 
             /// <summary>The factory call, for diagnostics.</summary>
@@ -242,18 +270,35 @@ public sealed partial class MupGenerator
                 }
             }
 
-            public void AddRepeated(Value item, Value? count)
+            /// <summary>An item added on every iteration of a loop (or by Select), <paramref name="key"/> a name pattern
+            /// built from the loop index (<c>conv*</c>) or null for a list index. With a constant count the next
+            /// index stays known.</summary>
+            public void AddRepeated(Value item, Value? count, string? key = null)
             {
-                Entries.Add(new ListItem(null, item, count));
-                NextIndex = null;
+                Entries.Add(new ListItem(key, item, count));
+                NextIndex = key is null && NextIndex is { } n && count is Const { V: >= 0 and < 100000 } c ? n + (int)c.V : null;
             }
+
+            /// <summary>An item at a constant index (an array element, the index a loop's first iteration takes).</summary>
+            public void AddAt(int index, Value item) =>
+                Entries.Add(new ListItem(index.ToString(System.Globalization.CultureInfo.InvariantCulture), item, null));
+
+            /// <summary>An array created with a length and filled element by element.</summary>
+            public bool IsArray { get; set; }
 
             public void AddRange(ListValue other)
             {
+                if (Entries.Count == 0 && NextIndex == 0)
+                {
+                    // Into an empty list: the items keep their indices (an array filled element by element).
+                    Entries.AddRange(other.Entries);
+                    NextIndex = other.IsArray ? null : other.NextIndex;
+                    return;
+                }
                 foreach (var entry in other.Entries)
                 {
-                    if (entry.Key is null)
-                        AddRepeated(entry.Item, entry.Count);
+                    if (entry.Key is null || entry.Key.Contains("*"))
+                        AddRepeated(entry.Item, entry.Count, entry.Key);
                     else
                         Add(entry.Item, int.TryParse(entry.Key, out _) ? null : entry.Key);
                 }

@@ -52,7 +52,8 @@ public sealed partial class MupGenerator
             var type = target is IParameterSymbol parameter ? parameter.ContainingSymbol?.ContainingType : target.ContainingType;
             if (type is null || KnownTypes.For(semanticModel.Compilation) is not { } types)
                 return null;
-            if (type.TypeKind != TypeKind.Class || type.IsRecord || type.IsFileLocal || !types.IsModule(type) || !IsPartialChain(type, ct))
+            if (type.TypeKind != TypeKind.Class || type.IsRecord || IsInFileLocal(type) || !types.IsModule(type) || !IsPartialChain(type, ct)
+                || DeclaresGeneratedMember(type))
                 return null;
 
             var containing = new List<string>();
@@ -199,7 +200,7 @@ public sealed partial class MupGenerator
         /// <summary>`partial class Name`, or null for generic types (not supported).</summary>
         private static string? Header(INamedTypeSymbol type)
         {
-            if (type.TypeParameters.Length > 0)
+            if (type.TypeParameters.Length > 0 || !HasWritableNames(type))
                 return null;
             var keyword = type.IsRecord
                 ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record")
@@ -298,7 +299,10 @@ public sealed partial class MupGenerator
 
             private static KnownTypes? Create(Compilation compilation)
             {
-                if (compilation.GetTypeByMetadataName(TypeNames.Module) is not { } module)
+                // Generated code implements the runtime's IMupModel: without the MupGen runtime (a project with its own
+                // WidthAttribute or Module of the same names), it would not compile, so there is no model.
+                if (compilation.GetTypeByMetadataName(TypeNames.Module) is not { } module
+                    || compilation.GetTypeByMetadataName(TypeNames.Model) is null)
                     return null;
                 return new KnownTypes
                 {
@@ -349,20 +353,14 @@ public sealed partial class MupGenerator
                 "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "LocalResponseNorm", "CosineSimilarity", "PairwiseDistance",
             };
 
-            /// <summary>The layer kind of a declared field type (TorchSharp.Modules.Linear, ...), when it is one the generator knows.</summary>
-            public static LayerKind? KindOf(ITypeSymbol type)
+            /// <summary>The catalog entry of a declared field type (TorchSharp.Modules.Linear, ...), when it is a
+            /// TorchSharp layer with parameters.</summary>
+            public static MupGen.Catalog.CatalogEntry? EntryOf(ITypeSymbol type)
             {
                 if (type.ContainingNamespace?.ToDisplayString() != TypeNames.ModulesNamespace)
                     return null;
-                return type.Name switch
-                {
-                    "Linear" => LayerKind.Linear,
-                    "Embedding" => LayerKind.Embedding,
-                    "LayerNorm" => LayerKind.LayerNorm,
-                    "Conv1d" => LayerKind.Conv1d,
-                    "Conv2d" => LayerKind.Conv2d,
-                    _ => null,
-                };
+                var entry = MupGen.Catalog.LayerCatalog.ByType(TypeNames.ModulesNamespace + "." + type.Name);
+                return entry is { Kind: MupGen.Catalog.CatalogKind.Parameter } ? null : entry;
             }
         }
     }

@@ -24,7 +24,14 @@ public sealed partial class MupGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 TypeNames.WidthAttribute,
                 static (node, _) => node is ParameterSyntax or VariableDeclaratorSyntax or PropertyDeclarationSyntax,
-                static (ctx, ct) => Parser.ParseOrError(ctx.TargetSymbol, ctx.SemanticModel, ct))
+                static (ctx, ct) =>
+                {
+                    var result = Parser.ParseOrError(ctx.TargetSymbol, ctx.SemanticModel, ct);
+                    // The analyzers of this assembly reuse the parse instead of parsing the model again.
+                    if (result.Error is null)
+                        SharedParses.Remember(ctx.TargetNode, ctx.SemanticModel.Compilation, result.Model);
+                    return result;
+                })
             .WithTrackingName(TrackingNames.Parse);
 
         var models = parsed

@@ -11,6 +11,7 @@ internal static class TypeNames
     public const string HiddenLayerAttribute = "MupGen.HiddenLayerAttribute";
     public const string WidthInvariantAttribute = "MupGen.WidthInvariantAttribute";
     public const string Submodule = "MupGen.IMupSubmodule";
+    public const string Model = "MupGen.IMupModel";
 
     /// <summary>TorchSharp's <c>torch.nn.Module</c> (nested static classes: <c>torch</c>, <c>nn</c>).</summary>
     public const string Module = "TorchSharp.torch+nn+Module";

@@ -16,7 +16,13 @@ using Microsoft.CodeAnalysis.Diagnostics;
 // Usage: [rounds] [--baseline path/to/MupGen.Analyzers.dll]. With a baseline (an older build of the analyzers, e.g.
 // from an earlier commit built into a temp folder), its analyzers run in the same rounds (D), so old and new are
 // compared side by side on the same machine state.
+// Other modes (BuildCost.cs): `build-cost [rounds]` (generator, analyzers and both against the compile without MupGen)
+// and `before-after DIR [rounds]` (an older build of MupGen's assemblies in DIR against this one).
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "build-cost")
+    return BuildCost.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15);
+if (args.Length > 1 && args[0] == "before-after")
+    return BeforeAfter.Run(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 15);
 var positional = new List<string>();
 string? baselinePath = null;
 for (var i = 0; i < args.Length; i++)
@@ -84,16 +90,6 @@ Compilation Generate()
     return (sw.Elapsed.TotalMilliseconds, diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error), diagnostics.Count(d => d.Id.StartsWith("MUP", StringComparison.Ordinal)));
 }
 
-// The analyzers' own execution time as Roslyn's driver measures it (its telemetry, summed over the analyzers): much
-// less noisy on a shared machine than the difference of two wall-clock builds. Sequential, so times do not overlap.
-double ExecutionMs(ImmutableArray<DiagnosticAnalyzer> analyzers)
-{
-    var withAnalyzers = Generate().WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
-        new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: true));
-    withAnalyzers.GetAllDiagnosticsAsync().GetAwaiter().GetResult();
-    return analyzers.Sum(analyzer => withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, default).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds);
-}
-
 // Warm-up (JIT, reference metadata) and a correctness check: the project compiles and every model is clean.
 for (var i = 0; i < 2; i++) { WithoutAnalyzers(); WithAnalyzers(); }
 var check = WithAnalyzers();
@@ -142,15 +138,6 @@ for (var r = 0; r < rounds; r++)
     if (!baseline.IsEmpty) { d.Add(td); newOverOld.Add(tb / td); }
 }
 
-// Execution time per analyzer set, alternating new/baseline.
-var execNew = new List<double>();
-var execOld = new List<double>();
-for (var r = 0; r < rounds; r++)
-{
-    if (r % 2 == 0 || baseline.IsEmpty) { execNew.Add(ExecutionMs(analyzers)); if (!baseline.IsEmpty) execOld.Add(ExecutionMs(baseline)); }
-    else { execOld.Add(ExecutionMs(baseline)); execNew.Add(ExecutionMs(analyzers)); }
-}
-
 static double Median(List<double> v) { var s = v.OrderBy(t => t).ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
 static double Quantile(List<double> v, double q) { var s = v.OrderBy(t => t).ToList(); return s[(int)Math.Round(q * (s.Count - 1))]; }
 
@@ -161,10 +148,8 @@ Console.WriteLine($"generator + compiler + analyzer driver (no-op): median {Medi
 Console.WriteLine($"generator + compiler + MupGen analyzers:      median {Median(b),8:0.0} ms");
 Console.WriteLine($"MupGen analyzers over the build without any analyzer: median {100 * (Median(ratios) - 1):0.0}% (quartiles {100 * (Quantile(ratios, 0.25) - 1):0.0}%..{100 * (Quantile(ratios, 0.75) - 1):0.0}%)");
 Console.WriteLine($"MupGen analyzers over the analyzer driver alone:      median {100 * (Median(ownRatios) - 1):0.0}% (quartiles {100 * (Quantile(ownRatios, 0.25) - 1):0.0}%..{100 * (Quantile(ownRatios, 0.75) - 1):0.0}%)");
-Console.WriteLine($"MupGen analyzers' execution time (Roslyn telemetry, sequential): median {Median(execNew),8:0.0} ms (quartiles {Quantile(execNew, 0.25):0.0}..{Quantile(execNew, 0.75):0.0})");
 if (!baseline.IsEmpty)
 {
-    Console.WriteLine($"baseline analyzers' execution time (Roslyn telemetry, sequential): median {Median(execOld),8:0.0} ms (quartiles {Quantile(execOld, 0.25):0.0}..{Quantile(execOld, 0.75):0.0})");
     Console.WriteLine($"generator + compiler + baseline analyzers:    median {Median(d),8:0.0} ms ({baselinePath})");
     Console.WriteLine($"baseline analyzers over the analyzer driver alone:    median {100 * (Median(d.Zip(c, (x, y) => x / y).ToList()) - 1):0.0}%");
     Console.WriteLine($"build with MupGen analyzers / build with baseline analyzers: median {Median(newOverOld):0.000} (quartiles {Quantile(newOverOld, 0.25):0.000}..{Quantile(newOverOld, 0.75):0.000})");

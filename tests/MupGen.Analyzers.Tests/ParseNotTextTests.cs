@@ -148,6 +148,32 @@ public class ParseNotTextTests
         Assert.Empty(faked.Mup);
     }
 
+    /// <summary>In a build the analyzers reuse the generator's parse of each model (same assembly, same parser) instead
+    /// of parsing it again; on a compilation the generator did not run on, or one it did not produce, they parse it.</summary>
+    [Fact]
+    public void TheGeneratorsParseIsReused_OnlyOnItsOwnOutput()
+    {
+        var compilation = Compile(CleanCorpus.Source(nameof(CleanCorpus.ConvNet)));
+        var generated = Generate(compilation);
+        var reused = MupSymbols.Get(generated)!;
+        Assert.NotEmpty(reused.Types.Roots);
+        foreach (var root in reused.Types.Roots)
+            Assert.NotNull(reused.Parse(root, default));
+        Assert.Equal(0, reused.OwnParses);
+
+        // The same source parsed again (new syntax trees), never run through the generator.
+        var alone = MupSymbols.Get(Compile(CleanCorpus.Source(nameof(CleanCorpus.ConvNet))))!;
+        foreach (var root in alone.Types.Roots)
+            Assert.NotNull(alone.Parse(root, default));
+        Assert.Equal(alone.Types.Roots.Count(), alone.OwnParses);
+
+        // The generator's output plus a tree it did not write: not the compilation the parse was made for.
+        var edited = MupSymbols.Get(generated.AddSyntaxTrees(CSharpSyntaxTree.ParseText("class Extra { }", Harness.ParseOptions, path: "Extra.cs")))!;
+        foreach (var root in edited.Types.Roots)
+            Assert.NotNull(edited.Parse(root, default));
+        Assert.Equal(edited.Types.Roots.Count(), edited.OwnParses);
+    }
+
     private static Compilation CompileWithFake(string source, string fake, string path) =>
         Compile(source).AddSyntaxTrees(CSharpSyntaxTree.ParseText(SourceText.From(fake), Harness.ParseOptions, path: path));
 }

@@ -29,7 +29,7 @@ public class UnresolvedTests
                     input = Linear(8, width);
                     var layers = new Linear[depth];
                     for (var i = 0; i < depth; i++)
-                        layers[i] = Linear(width, width);
+                        layers[depth - 1 - i] = Linear(width, width); // an index the generator does not follow
                     hidden = ModuleList(layers);
                     readout = Linear(width, 10);
                     RegisterComponents();
@@ -112,9 +112,12 @@ public class UnresolvedTests
                 public FirstDiffers([Width(64)] int width, int inputs = 8, int depth = 3) : base(nameof(FirstDiffers))
                 {
                     layers = new ModuleList<Linear>();
-                    layers.append(Linear(inputs, width));
-                    for (var i = 1; i < depth; i++)
-                        layers.append(Linear(width, width));
+                    for (var i = 0; i < depth; i++)
+                    {
+                        // Items alternate between two shapes: no one pattern per index describes them.
+                        layers.append(Linear(width, 2 * width));
+                        layers.append(Linear(2 * width, width));
+                    }
                     readout = Linear(width, 10);
                     RegisterComponents();
                 }

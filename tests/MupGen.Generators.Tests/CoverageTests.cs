@@ -57,7 +57,7 @@ public class CoverageTests
         {
             private readonly Linear input;
             private readonly Module<Tensor, Tensor> block;
-            private readonly Bilinear norm;
+            private readonly ModuleDict<Module<Tensor, Tensor>> norm;
             private readonly Module<Tensor, Tensor> act;
             private readonly ModuleList<Linear> hidden;
             private readonly Module<Tensor, Tensor> neverBuilt;
@@ -67,7 +67,7 @@ public class CoverageTests
             {
                 input = Linear(features, width);
                 block = MakeBlock(width);
-                norm = Bilinear(width, width, width);
+                norm = ModuleDict(("fc", (Module<Tensor, Tensor>)Linear(width, width)));
                 act = ReLU();
                 var layers = new Linear[3];
                 for (var i = 0; i < 3; i++)
@@ -88,7 +88,7 @@ public class CoverageTests
     {
         var spec = Parse(Misc, "Misc");
         var byPath = spec.Unresolved.ToDictionary(u => u.Path);
-        Assert.Equal(new[] { "block", "norm", "hidden.*", "neverBuilt" }, spec.Unresolved.Select(u => u.Path));
+        Assert.Equal(new[] { "block", "norm", "neverBuilt" }, spec.Unresolved.Select(u => u.Path));
 
         Assert.Equal(UnresolvedReason.HelperCall, byPath["block"].Reason);
         Assert.Equal("block.**", byPath["block"].Pattern);
@@ -98,12 +98,10 @@ public class CoverageTests
         Assert.Equal("block", TextAt(Misc, byPath["block"].MemberLocation));
 
         Assert.Equal(UnresolvedReason.UnknownLayerType, byPath["norm"].Reason);
-        Assert.Equal("Bilinear(width, width, width)", TextAt(Misc, byPath["norm"].Location));
+        Assert.Equal("ModuleDict((\"fc\", (Module<Tensor, Tensor>)Linear(width, width)))", TextAt(Misc, byPath["norm"].Location));
 
-        Assert.Equal(UnresolvedReason.ArrayFilledInLoop, byPath["hidden.*"].Reason);
-        Assert.Equal("hidden.*.**", byPath["hidden.*"].Pattern);
-        Assert.Equal("hidden", byPath["hidden.*"].Member);
-        Assert.Equal("new Linear[3]", TextAt(Misc, byPath["hidden.*"].Location));
+        // The array filled in a counting loop is read: every item the same Hidden layer.
+        Assert.Equal(Role.Hidden, Assert.Single(spec.Parameters, p => p.Name == "hidden.*.weight").Role);
 
         Assert.Equal(UnresolvedReason.NotConstructed, byPath["neverBuilt"].Reason);
         Assert.Equal("neverBuilt", TextAt(Misc, byPath["neverBuilt"].Location));
@@ -122,4 +120,60 @@ public class CoverageTests
 
     [Fact]
     public void MembersWithoutFactsSnapshot() => Snapshot.Match("Coverage_Misc", GeneratorHarness.RunSingle(Usings + Misc));
+
+    private const string Layers = """
+        namespace Samples;
+
+        public partial class Layers : Module<Tensor, Tensor>
+        {
+            private readonly Bilinear bilinear;
+            private readonly BatchNorm2d bn;
+            private readonly GroupNorm gn;
+            private readonly MultiheadAttention attn;
+            private readonly MultiheadAttention perHead;
+            private readonly LSTM lstm;
+            private readonly TransformerEncoder encoder;
+            private readonly ConvTranspose2d up;
+            private readonly Conv2d depthwise;
+            private readonly PReLU act;
+            private readonly EmbeddingBag bag;
+            [ReadoutLayer] private readonly Linear readout;
+
+            public Layers([Width(64)] int width, int heads = 4, int features = 16) : base("layers")
+            {
+                bilinear = Bilinear(width, features, width);
+                bn = BatchNorm2d(width);
+                gn = GroupNorm(8, width, affine: false);
+                attn = MultiheadAttention(width, 4);
+                perHead = MultiheadAttention(width, width / 16, bias: false);
+                lstm = LSTM(features, width, numLayers: 2, bidirectional: true);
+                var layer = TransformerEncoderLayer(width, heads, 4 * width);
+                encoder = TransformerEncoder(layer, 2);
+                up = ConvTranspose2d(width, width / 2, 2);
+                depthwise = Conv2d(width, width, 3, groups: width);
+                act = PReLU(width);
+                bag = EmbeddingBag(1000, width);
+                readout = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x) => x;
+        }
+        """;
+
+    [Fact]
+    public void CatalogLayersSnapshot() => Snapshot.Match("Coverage_Layers", GeneratorHarness.RunSingle(Usings + Layers));
+
+    [Fact]
+    public void AttentionLayersRecordWhetherTheHeadDimensionGrows()
+    {
+        var spec = Parse(Layers, "Layers");
+        Assert.Empty(spec.Unresolved);
+        var byPath = spec.AttentionLayers.ToDictionary(a => a.Path);
+        Assert.True(byPath["attn"].HeadDimGrows);           // width / 4: the head dimension grows
+        Assert.False(byPath["perHead"].HeadDimGrows);       // width / (width / 16) = 16: only the head count grows
+        Assert.True(byPath["encoder"].HeadDimGrows);        // d_model / nhead with nhead an argument
+        Assert.Equal("MultiheadAttention(width, 4)", TextAt(Layers, byPath["attn"].Location));
+        Assert.Equal("attn", TextAt(Layers, byPath["attn"].MemberLocation));
+    }
 }

@@ -171,12 +171,27 @@ internal sealed class MupSymbols
         var target = ScaleAttributes(root).FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Attribute.AttributeClass, Width)).Member;
         if (target is null || root.DeclaringSyntaxReferences.Length == 0)
             return null;
+        // In a build the generator has parsed this model on the compilation ours was generated from: reuse it.
+        if (SharedParses.TryGet(target, IsGeneratedFrom, out var shared))
+            return shared;
         // The analyzer driver gives compilations a caching semantic-model provider, so this is the model it uses too.
+        Interlocked.Increment(ref _ownParses);
 #pragma warning disable RS1030
         var semanticModel = _compilation.GetSemanticModel(root.DeclaringSyntaxReferences[0].SyntaxTree);
 #pragma warning restore RS1030
         return MupGenerator.Parser.Parse(target, semanticModel, ct);
     }
+
+    // Weak: an older compilation the generator ran on must not live as long as this one.
+    private readonly ConditionalWeakTable<Compilation, StrongBox<bool>> _generatedFrom = new();
+    private int _ownParses;
+
+    /// <summary>How many models the analyzers parsed themselves in this compilation (not reused from the generator).</summary>
+    internal int OwnParses => Volatile.Read(ref _ownParses);
+
+    /// <summary>Whether this compilation is <paramref name="generated"/> plus MupGen's output (decided once per pair).</summary>
+    private bool IsGeneratedFrom(Compilation generated) =>
+        _generatedFrom.GetValue(generated, g => new StrongBox<bool>(SharedParses.IsGeneratedFrom(_compilation, g))).Value;
 
     /// <summary>The source location of a place the parser recorded (<see cref="Generators.Model.SourceSpot"/>: plain
     /// values, so the cached parse roots no syntax tree). With <paramref name="member"/>, a field's or property's
