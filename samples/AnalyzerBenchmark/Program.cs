@@ -16,7 +16,13 @@ using Microsoft.CodeAnalysis.Diagnostics;
 // Usage: [rounds] [--baseline path/to/MupGen.Analyzers.dll]. With a baseline (an older build of the analyzers, e.g.
 // from an earlier commit built into a temp folder), its analyzers run in the same rounds (D), so old and new are
 // compared side by side on the same machine state.
+// Other modes (BuildCost.cs): `build-cost [rounds]` (generator, analyzers and both against the compile without MupGen)
+// and `before-after DIR [rounds]` (an older build of MupGen's assemblies in DIR against this one).
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "build-cost")
+    return BuildCost.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15);
+if (args.Length > 1 && args[0] == "before-after")
+    return BeforeAfter.Run(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 15);
 var positional = new List<string>();
 string? baselinePath = null;
 for (var i = 0; i < args.Length; i++)
