@@ -49,6 +49,14 @@ using (var model = new Gpt(256, 8, task.Vocabulary, Context, tied: tied))
     Console.WriteLine("(blocks.1 to blocks.7 repeat blocks.0)");
     Console.WriteLine($"MupResidualMultiplier {model.MupResidualMultiplier:0.###} (1/m_L), MupReadoutMultiplier {model.MupReadoutMultiplier:0.###} (1/m_N), "
         + $"MupAttentionScale(64) {model.MupAttentionScale(64):0.####} (sqrt(16)/64; SP 1/sqrt(64) = 0.125)");
+    // The compiled facts checked against mup's shape method (width 64 against 128, both at the model's depth).
+    MupShapes shapes;
+    using (var baseModel = new Gpt(64, 8, task.Vocabulary, Context, tied: tied)) using (var delta = new Gpt(128, 8, task.Vocabulary, Context, tied: tied))
+        shapes = MupShapes.Of(baseModel, delta);
+    var disagreements = model.MupVerify(shapes);
+    Console.WriteLine(disagreements.Count == 0
+        ? $"MupVerify (mup's shape method, base width 64 / delta 128): all {shapes.Parameters.Count} parameters agree with the compiled facts"
+        : "MupVerify: " + disagreements.Count + " parameter(s) disagree:\n  " + string.Join("\n  ", disagreements));
 }
 
 // ---------------------------------------------------------------- 2. depth coordinate check

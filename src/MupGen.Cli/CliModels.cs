@@ -57,7 +57,7 @@ public static class CliModels
         if (model == "mlp")
         {
             s["batch"] = MlpBatch.ToString(inv);
-            s["task"] = "teacher 32->64->10 tanh, Adam, held-out cross-entropy";
+            s["task"] = "teacher 32->64->10 tanh, Adam, readout zero-init, held-out cross-entropy";
         }
         else
         {
@@ -75,7 +75,8 @@ public static class CliModels
         if (model == "mlp")
         {
             var task = new TeacherTask();
-            return (t => task.Train(t.Size, t.LearningRate, t.TorchSeed, Options(t.Param), steps, MlpBatch), task);
+            // Readout zero-init, as samples/Mlp sweeps (TP5's recommendation for transfer).
+            return (t => task.Train(t.Size, t.LearningRate, t.TorchSeed, Options(t.Param) with { ZeroInitReadout = true }, steps, MlpBatch), task);
         }
         var chars = new CharTask();
         return (t => t.Axis == SweepAxis.Width

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using MupGen.Catalog;
 using MupGen.Facts;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -138,16 +139,18 @@ public sealed partial class MupBinding
             var bound = new List<BoundParameter>(matched.Count);
             double readoutMIn = 1.0;
             bool readoutFound = false;
-            Dictionary<string, MupLayerKind>? kinds = null;
+            Dictionary<string, nn.Module>? modules = null;
             foreach (var (name, shape, fact) in matched)
             {
                 if (fact is null)
                 {
-                    kinds ??= module.named_modules().ToDictionary(x => x.name, x => LayerKindOf(x.module));
+                    modules ??= module.named_modules().ToDictionary(x => x.name, x => x.module);
+                    var (ownerKind, ownerTensor) = RuntimeOwner(name, modules);
                     bool inBlock = facts.Depth?.BlockList is { } list && name.StartsWith(list + ".", StringComparison.Ordinal);
                     bound.Add(new BoundParameter(name, null, MupRole.Unresolved, shape, 1, 1, 1, 1, inBlock, false, NoFact)
                     {
-                        Layer = kinds.TryGetValue(Prefix(name), out var kind) ? kind : MupLayerKind.Other,
+                        Layer = ownerKind,
+                        Tensor = ownerTensor,
                         TiedTo = tied[name],
                     });
                     continue;
@@ -156,15 +159,15 @@ public sealed partial class MupBinding
                 var layout = Layout.Of(fact);
                 double mIn = Product(layout.FanIn, m);
                 double mOut = Product(layout.FanOut, m);
-                double baseFanIn = Product(layout.FanIn, baseSize);
-                double actualFanIn = Product(layout.FanIn, shape.Select(x => (double)x).ToArray());
+                double baseFanIn = InitFan(fact.Layer, fact.Tensor, baseSize, layout);
+                double actualFanIn = InitFan(fact.Layer, fact.Tensor, shape.Select(x => (double)x).ToArray(), layout);
                 bool inReadout = fact.Role == MupRole.Readout;
                 // A bias takes its default init bound from its layer's weight fan_in.
                 if (fact.Tensor != "weight" && byName.TryGetValue(Prefix(name) + ".weight", out var weight) && weight.Fact is not null)
                 {
                     var wl = Layout.Of(weight.Fact);
-                    baseFanIn = Product(wl.FanIn, dims[weight.name].Base);
-                    actualFanIn = Product(wl.FanIn, weight.Shape.Select(x => (double)x).ToArray());
+                    baseFanIn = InitFan(fact.Layer, fact.Tensor, dims[weight.name].Base, wl);
+                    actualFanIn = InitFan(fact.Layer, fact.Tensor, weight.Shape.Select(x => (double)x).ToArray(), wl);
                     inReadout = weight.Fact.Role == MupRole.Readout;
                 }
                 if (fact.Role == MupRole.Readout && fact.Tensor == "weight" && !readoutFound)
@@ -172,18 +175,16 @@ public sealed partial class MupBinding
                     readoutMIn = mIn;
                     readoutFound = true;
                 }
-                var bp = new BoundParameter(name, fact, fact.Role, shape, mIn, mOut, baseFanIn, actualFanIn,
-                    fact.InResidualBlock, inReadout, fact.Note) { DimM = m, TiedTo = tied[name] };
-                // An Unresolved fact that could not name its layer (a `field.**` pattern): the layer kind and tensor name
-                // found at run time let MupOptions.BaseShapes fill it like a parameter without a fact.
-                if (fact.Role == MupRole.Unresolved && fact.Layer == MupLayerKind.Other)
+                // An unresolved fact that names no catalog layer (a shapeless `field.**`): the layer that owns the
+                // tensor at run time decides its kind, so MupOptions.BaseShapes can give it that layer's default init.
+                var (layer, tensor) = (fact.Layer, fact.Tensor);
+                if (fact.Role == MupRole.Unresolved && TemplateOf(layer, tensor) is null)
                 {
-                    kinds ??= module.named_modules().ToDictionary(x => x.name, x => LayerKindOf(x.module));
-                    bp = bp with { Layer = kinds.TryGetValue(Prefix(name), out var kind) ? kind : MupLayerKind.Other };
+                    modules ??= module.named_modules().ToDictionary(x => x.name, x => x.module);
+                    (layer, tensor) = RuntimeOwner(name, modules);
                 }
-                if (fact.Tensor == "*")
-                    bp = bp with { Tensor = LastSegment(name) };
-                bound.Add(bp);
+                bound.Add(new BoundParameter(name, fact, fact.Role, shape, mIn, mOut, baseFanIn, actualFanIn,
+                    fact.InResidualBlock, inReadout, fact.Note) { DimM = m, TiedTo = tied[name], Layer = layer, Tensor = tensor });
             }
 
             double mN = facts.Widths.Count > 0 && symbols.TryGetValue(facts.Widths[0].Name, out var first) ? first : 1.0;
@@ -400,32 +401,26 @@ public sealed partial class MupBinding
         return dot < 0 ? name : name.Substring(dot + 1);
     }
 
-    /// <summary>The layer kind of a module found at run time (for parameters the generator did not see).</summary>
-    internal static MupLayerKind LayerKindOf(nn.Module module) => module switch
-    {
-        Linear => MupLayerKind.Linear,
-        Embedding => MupLayerKind.Embedding,
-        LayerNorm => MupLayerKind.LayerNorm,
-        Conv1d => MupLayerKind.Conv1d,
-        Conv2d => MupLayerKind.Conv2d,
-        _ => MupLayerKind.Other,
-    };
+    /// <summary>The layer kind of a module found at run time (for parameters the generator did not see): the layer
+    /// catalog's entry for its TorchSharp type, or Other.</summary>
+    internal static MupLayerKind LayerKindOf(nn.Module module) =>
+        LayerCatalog.ByType(module.GetType().FullName ?? "") is { Kind: not CatalogKind.Parameter } entry ? (MupLayerKind)(int)entry.Kind : MupLayerKind.Other;
 
     /// <summary>Which dimensions of a tensor are fan_in and fan_out (docs/RULES.md, Notation).</summary>
     internal readonly record struct Layout(int[] FanIn, int[] FanOut)
     {
-        public static Layout Of(MupParameterFact fact) => Of(fact.Layer, fact.Tensor, fact.Shape.Count);
+        public static Layout Of(MupParameterFact fact) => Of(fact.Layer, fact.Tensor, fact.Shape.Count, fact.Role);
 
-        public static Layout Of(MupLayerKind layer, string tensor, int rank)
+        /// <summary>From the layer catalog: a matrix-like tensor's µP fan_in and fan_out dimensions (Linear/Conv
+        /// (out, in, k...): fan_in = in × k, fan_out = out; Embedding: fan_in = vocabulary; ConvTranspose: fan_in =
+        /// in_channels (dim 0); MultiheadAttention's in_proj_weight, recurrent weight_ih/weight_hh: as Linear);
+        /// anything else, or a tensor whose role is Vector, is a vector whose every dimension is fan_out.</summary>
+        public static Layout Of(MupLayerKind layer, string tensor, int rank, MupRole? role = null)
         {
-            bool weight = tensor == "weight";
-            return layer switch
-            {
-                MupLayerKind.Embedding when weight && rank == 2 => new Layout(new[] { 0 }, new[] { 1 }),
-                MupLayerKind.Linear or MupLayerKind.Conv1d or MupLayerKind.Conv2d when weight && rank >= 2 =>
-                    new Layout(Enumerable.Range(1, rank - 1).ToArray(), new[] { 0 }),
-                _ => new Layout(Array.Empty<int>(), Enumerable.Range(0, rank).ToArray()),
-            };
+            if (role != MupRole.Vector && rank >= 2 && TemplateOf(layer, tensor) is { IsMatrix: true } t
+                && t.FanIn.All(d => d < rank) && t.FanOut.All(d => d < rank))
+                return new Layout(t.FanIn, t.FanOut);
+            return new Layout(Array.Empty<int>(), Enumerable.Range(0, rank).ToArray());
         }
     }
 }

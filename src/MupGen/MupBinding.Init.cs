@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using MupGen.Catalog;
 using static TorchSharp.torch;
 
 namespace MupGen;
@@ -51,14 +52,17 @@ public sealed partial class MupBinding
         private static string Fmt(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
 
         /// <summary>
-        /// The layer's default init (or N(0, InitStd) for a weight) evaluated at base shape, times the role's init
-        /// scale; under the standard parametrization, at the actual shape. TorchSharp's defaults: Linear and Conv
-        /// weight and bias U(±1/sqrt(fan_in)) (kaiming_uniform with a = sqrt(5)), Embedding N(0, 1), LayerNorm ones
-        /// and zeros.
+        /// The layer's default init (or N(0, InitStd) for a matrix-like weight) evaluated at base shape, times the
+        /// role's init scale; under the standard parametrization, at the actual shape. The default comes from the
+        /// layer catalog (TorchSharp's reset_parameters): kaiming-uniform U(±1/sqrt(fan_in)) for Linear/Conv weights
+        /// and biases, N(0, 1) for embeddings, ones/zeros for norms (also GroupNorm, which TorchSharp 0.107 leaves
+        /// uninitialized), xavier-uniform for MultiheadAttention's in_proj, U(±1/sqrt(hidden)) for recurrent layers.
+        /// A constant (PReLU) or a raw Parameter keeps what its constructor drew.
         /// </summary>
         public static InitSpec For(BoundParameter p, MupOptions options, bool standard, double roleScale)
         {
-            if (p.Role == MupRole.Unresolved || p.Layer == MupLayerKind.Other)
+            var template = TemplateOf(p.Layer, p.Tensor);
+            if (p.Role == MupRole.Unresolved || template is null)
                 return new InitSpec(InitKind.Keep, 0);
             if (options.ZeroInitReadout && p.InReadoutLayer)
                 return new InitSpec(InitKind.Zeros, 0);
@@ -72,16 +76,21 @@ public sealed partial class MupBinding
             }
             // A [WidthInvariant] layer keeps exactly its SP init; the readout's bias (role Fixed) goes back to base.
             bool atActualShape = standard || (p.Role == MupRole.Fixed && !p.InReadoutLayer);
-            double fanIn = atActualShape ? p.ActualFanIn : p.BaseFanIn;
+            double fan = atActualShape ? p.ActualFanIn : p.BaseFanIn;
             double scale = standard ? 1.0 : roleScale;
-            bool matrix = p.IsWeight && p.Layer != MupLayerKind.LayerNorm;
+            var init = template.Init.Kind == CatalogInitKind.Uninitialized && template.Init.Intended is { } intended ? intended : template.Init;
+            bool matrix = template.IsMatrix && p.Shape.Length >= 2 && p.Role != MupRole.Vector
+                          && init.Kind is CatalogInitKind.Uniform or CatalogInitKind.Normal;
             if (matrix && options.InitStd is { } std)
                 return new InitSpec(InitKind.Normal, std * scale, fusedQuery);
-            return p.Layer switch
+            double Scale() => init.Fan == CatalogFan.None ? init.Gain : fan > 0 ? init.Gain / Math.Sqrt(fan) : 0.0;
+            return init.Kind switch
             {
-                MupLayerKind.LayerNorm => new InitSpec(p.IsWeight ? InitKind.Ones : InitKind.Zeros, 0),
-                MupLayerKind.Embedding => new InitSpec(InitKind.Normal, 1.0 * scale),
-                _ => new InitSpec(InitKind.Uniform, (fanIn > 0 ? 1.0 / Math.Sqrt(fanIn) : 0.0) * scale, fusedQuery),
+                CatalogInitKind.Ones => new InitSpec(InitKind.Ones, 0),
+                CatalogInitKind.Zeros => new InitSpec(InitKind.Zeros, 0),
+                CatalogInitKind.Uniform => new InitSpec(InitKind.Uniform, Scale() * scale, fusedQuery),
+                CatalogInitKind.Normal => new InitSpec(InitKind.Normal, Scale() * scale, fusedQuery),
+                _ => new InitSpec(InitKind.Keep, 0),
             };
         }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using MupGen.Catalog;
 using MupGen.Facts;
 
 namespace MupGen;
@@ -44,7 +45,11 @@ public sealed partial class MupBinding
             if (entry.Infinite[d])
                 infinite.Add(d);
         }
-        bool linear = kind is MupLayerKind.Linear or MupLayerKind.Conv1d or MupLayerKind.Conv2d && tensor == "weight" && rank >= 2;
+        // Which dimensions are fan_in and fan_out comes from the layer catalog (Linear/Conv: dim 1 (× kernel) and
+        // dim 0, as mup reads them; Embedding: dim 0 is the vocabulary; ConvTranspose: dim 0 is in_channels);
+        // a tensor the catalog does not know as a matrix is read with mup's convention (fan_in dim 1, fan_out dim 0).
+        var layout = Layout.Of(kind, tensor, rank);
+        bool matrix = layout.FanIn.Length > 0 && layout.FanOut.Length > 0;
         string Text(string cls, double mIn, double mOut) =>
             $"{cls} ({Int(infinite.Count)} width-scaled dimension{(infinite.Count == 1 ? "" : "s")}), base {entry}, m_in {Fmt(mIn)}, m_out {Fmt(mOut)}";
         switch (infinite.Count)
@@ -54,13 +59,20 @@ public sealed partial class MupBinding
             case 1:
             {
                 int d = infinite[0];
-                if (linear && d == 1)
-                    return new ShapeView(null, 1, true, MupRole.Readout, m[1], 1, m, Text("readout-like (width-scaled fan_in, fixed fan_out)", m[1], 1));
-                if (rank >= 2 && ((linear && d == 0) || (kind == MupLayerKind.Embedding && rank == 2 && d == 1)))
+                if (matrix && layout.FanIn.Contains(d))
+                    return new ShapeView(null, 1, true, MupRole.Readout, m[d], 1, m, Text("readout-like (width-scaled fan_in, fixed fan_out)", m[d], 1));
+                if (matrix && layout.FanOut.Contains(d))
                     return new ShapeView(null, 1, false, MupRole.Input, 1, m[d], m, Text("vector-like (input)", 1, m[d]));
                 return new ShapeView(null, 1, false, MupRole.Vector, 1, m[d], m, Text("vector-like", 1, m[d]));
             }
-            case 2 when infinite[0] == 0 && infinite[1] == 1:
+            case 2 when matrix && layout.FanIn.Contains(infinite[0]) != layout.FanIn.Contains(infinite[1])
+                             && layout.FanOut.Contains(infinite[0]) != layout.FanOut.Contains(infinite[1]):
+            {
+                int fanIn = layout.FanIn.Contains(infinite[0]) ? infinite[0] : infinite[1];
+                int fanOut = fanIn == infinite[0] ? infinite[1] : infinite[0];
+                return new ShapeView(null, 2, false, MupRole.Hidden, m[fanIn], m[fanOut], m, Text("hidden-like", m[fanIn], m[fanOut]));
+            }
+            case 2 when !matrix && infinite[0] == 0 && infinite[1] == 1:
                 return new ShapeView(null, 2, false, MupRole.Hidden, m[1], m[0], m, Text("hidden-like", m[1], m[0]));
             case 2:
                 return new ShapeView(
@@ -173,19 +185,19 @@ public sealed partial class MupBinding
                 Note = why + "; the base shapes make it a readout (width-scaled fan_in, fixed fan_out), whose forward multiplier the shapes cannot supply: " +
                        "mark its layer [ReadoutLayer] and multiply its input by MupReadoutMultiplier",
             };
-        var layout = Layout.Of(bp.Layer, bp.Tensor, bp.Shape.Length);
-        double baseFanIn = BoundModel.Product(layout.FanIn, entry!.BaseShape.Select(x => (double)x).ToArray());
-        double actualFanIn = BoundModel.Product(layout.FanIn, bp.Shape.Select(x => (double)x).ToArray());
+        var layout = Layout.Of(bp.Layer, bp.Tensor, bp.Shape.Length, view.Role);
+        double baseFanIn = InitFan(bp.Layer, bp.Tensor, entry!.BaseShape.Select(x => (double)x).ToArray(), layout);
+        double actualFanIn = InitFan(bp.Layer, bp.Tensor, bp.Shape.Select(x => (double)x).ToArray(), layout);
         bool inReadout = false;
         if (!bp.IsWeight && done.TryGetValue(BoundModel.Prefix(bp.Name) + ".weight", out var weight))
         {
             // A bias takes its default init bound from its layer's weight, at the weight's base shape.
             var w = weight.Bound;
-            var wl = Layout.Of(w.Layer, "weight", w.Shape.Length);
+            var wl = Layout.Of(w.Layer, w.Tensor, w.Shape.Length, w.Role);
             if (shapes[w.Name] is { } wEntry && wEntry.BaseShape.Count == w.Shape.Length)
             {
-                baseFanIn = BoundModel.Product(wl.FanIn, wEntry.BaseShape.Select(x => (double)x).ToArray());
-                actualFanIn = BoundModel.Product(wl.FanIn, w.Shape.Select(x => (double)x).ToArray());
+                baseFanIn = InitFan(bp.Layer, bp.Tensor, wEntry.BaseShape.Select(x => (double)x).ToArray(), wl);
+                actualFanIn = InitFan(bp.Layer, bp.Tensor, w.Shape.Select(x => (double)x).ToArray(), wl);
             }
             inReadout = w.Role == MupRole.Readout;
         }

@@ -187,8 +187,10 @@ namespace MupGen.Catalog
     internal sealed class CatalogInit
     {
         public CatalogInit(CatalogInitKind kind, double gain = 0, CatalogFan fan = CatalogFan.None, int[]? fanInDims = null,
-            int[]? fanOutDims = null, long divisor = 1, string? fromTensor = null, string? constantArgument = null, string? note = null)
+            int[]? fanOutDims = null, long divisor = 1, string? fromTensor = null, string? constantArgument = null, string? note = null,
+            CatalogInit? intended = null)
         {
+            Intended = intended;
             Kind = kind;
             Gain = gain;
             Fan = fan;
@@ -209,6 +211,9 @@ namespace MupGen.Catalog
         public string? FromTensor { get; }
         public string? ConstantArgument { get; }
         public string? Note { get; }
+        /// <summary>For <see cref="CatalogInitKind.Uninitialized"/>: the init PyTorch gives the same layer, which
+        /// MupInitialize draws instead of keeping uninitialized memory.</summary>
+        public CatalogInit? Intended { get; }
 
         /// <summary>True when the init is a known distribution or constant of the shape (not Uninitialized / FromFactory).</summary>
         public bool IsClosedForm => Kind != CatalogInitKind.Uninitialized && Kind != CatalogInitKind.FromFactory;
@@ -687,10 +692,10 @@ namespace MupGen.Catalog
             new[]
             {
                 new CatalogTensor("weight", new[] { CatalogDim.Arg("num_channels") }, None, None,
-                    new CatalogInit(CatalogInitKind.Uninitialized, note: "TorchSharp 0.107's GroupNorm allocates weight with torch.empty and never resets it (PyTorch: ones)"),
+                    new CatalogInit(CatalogInitKind.Uninitialized, note: "TorchSharp 0.107's GroupNorm allocates weight with torch.empty and never resets it (PyTorch: ones)", intended: Ones),
                     If("affine")),
                 new CatalogTensor("bias", new[] { CatalogDim.Arg("num_channels") }, None, None,
-                    new CatalogInit(CatalogInitKind.Uninitialized, note: "TorchSharp 0.107's GroupNorm allocates bias with torch.empty and never resets it (PyTorch: zeros)"),
+                    new CatalogInit(CatalogInitKind.Uninitialized, note: "TorchSharp 0.107's GroupNorm allocates bias with torch.empty and never resets it (PyTorch: zeros)", intended: Zeros),
                     If("affine")),
             },
             note: "constructor init not in closed form (uninitialized memory); MupInitialize draws PyTorch's ones / zeros");
@@ -780,7 +785,7 @@ namespace MupGen.Catalog
                         dims[i] = new CatalogDim(dims[i].Coefficient, new[] { alt }, dims[i].Over);
                 var init = t.Init;
                 if (init.FromTensor is { } from)
-                    init = new CatalogInit(init.Kind, init.Gain, init.Fan, init.FanInDims, init.FanOutDims, init.Divisor, prefix + from, init.ConstantArgument, init.Note);
+                    init = new CatalogInit(init.Kind, init.Gain, init.Fan, init.FanInDims, init.FanOutDims, init.Divisor, prefix + from, init.ConstantArgument, init.Note, init.Intended);
                 if (xavierMatrices && t.Dims.Length > 1)
                     init = XavierUniform(t.Dims.Length);
                 yield return t.With(prefix + t.Name, dims, conditions.ToArray(), init);
@@ -980,6 +985,7 @@ namespace MupGen.Catalog
 
         /// <summary>The tensor template of <paramref name="kind"/> named <paramref name="tensorName"/> (relative to
         /// the layer: <c>weight</c>, <c>out_proj.bias</c>, <c>weight_hh_l1_reverse</c>), or null.</summary>
-        public static CatalogTensor? Tensor(CatalogKind kind, string tensorName) => ByKind(kind)?.Tensor(tensorName);
+        public static CatalogTensor? Tensor(CatalogKind kind, string tensorName) =>
+            kind == CatalogKind.Parameter ? ByKind(kind)!.Tensors[0] : ByKind(kind)?.Tensor(tensorName);
     }
 }
