@@ -50,14 +50,16 @@ public sealed partial class MupGenerator : IIncrementalGenerator
                 })
             .WithTrackingName(TrackingNames.ConfigParse);
 
+        // Per hit, its model or null (a Select, not a Where: a filtered step with no item is not tracked, and a
+        // project may have only configuration-object models; the nulls are dropped when the models are gathered).
         var models = parsed
-            .Where(static r => r.Model is not null)
-            .Select(static (r, _) => r.Model!)
+            .Select(static (r, _) => r.Model)
             .WithTrackingName(TrackingNames.Models);
 
+        // Null for every [ReadoutLayer] that is not the root of a configuration-object model (a Select, not a Where,
+        // so the step is tracked, and Cached on edits, in projects without one).
         var configModels = configParsed
-            .Where(static r => r.Model is not null)
-            .Select(static (r, _) => r.Model!)
+            .Select(static (r, _) => r.Model)
             .WithTrackingName(TrackingNames.ConfigModels);
 
         // A parser bug is a warning at the [Width] member (MUP900), never an exception into the compiler.
@@ -84,7 +86,7 @@ public sealed partial class MupGenerator : IIncrementalGenerator
         var unique = models
             .Collect()
             .Combine(configModels.Collect())
-            .Select(static (pair, _) => pair.Left.AddRange(pair.Right))
+            .Select(static (pair, _) => pair.Left.AddRange(pair.Right).Where(static m => m is not null).Select(static m => m!).ToImmutableArray())
             .WithTrackingName(TrackingNames.Collected)
             .SelectMany(static (all, _) => HintNames.Assign(Deduplicate(all, static m => m.HintName),
                 static m => m.HintName, static m => HintNames.Sanitize(m.HintName), static (m, name) => m with { HintName = name }))

@@ -11,13 +11,13 @@ internal static class TrackingNames
     /// else None, decided without reading the constructor.</summary>
     public const string ConfigParse = nameof(ConfigParse);
 
-    /// <summary>The [ReadoutLayer] hits that produced a configuration-object model.</summary>
+    /// <summary>Per [ReadoutLayer] hit, its configuration-object model or null.</summary>
     public const string ConfigModels = nameof(ConfigModels);
 
     /// <summary>Per [ReadoutLayer] hit, the parser's internal error or null (MUP900).</summary>
     public const string ConfigInternalErrors = nameof(ConfigInternalErrors);
 
-    /// <summary>The hits that produced a model.</summary>
+    /// <summary>Per [Width] hit, its model or null.</summary>
     public const string Models = nameof(Models);
 
     /// <summary>Per hit, the parser's internal error or null (reported as MUP900; always null unless MupGen has a bug).</summary>
