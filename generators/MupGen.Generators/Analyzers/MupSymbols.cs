@@ -312,7 +312,9 @@ internal sealed class ModelTypes
                 roots.Add(type);
             else if (known?.ConfigRootOf(type) is { } configRoot)
             {
-                roots.Add(type);
+                // A configuration with two widths gives no model (MUP016 there): its root is no model either.
+                if (configRoot.Config.Usable)
+                    roots.Add(type);
                 usedConfigs.Add(configRoot.Config.Type.OriginalDefinition);
             }
         }
