@@ -157,6 +157,10 @@ internal sealed class MupCodeFixTest : CSharpCodeFixTest<MupGen.Analyzers.ModelC
         TestState.AdditionalReferences.AddRange(MupTest.References);
         TestBehaviors |= TestBehaviors.SkipSuppressionCheck;
         MarkupOptions |= MarkupOptions.UseFirstDescriptor;
+        // Markup in FixedCode is what remains after the fix, fixable diagnostics included (the framework's default
+        // would drop the markup of fixable IDs from the fixed state's expectations).
+        FixedState.MarkupHandling = MarkupMode.Allow;
+        BatchFixedState.MarkupHandling = MarkupMode.Allow;
         // One document per test: fix-all in project and in solution repeat fix-all in document.
         CodeFixTestBehaviors |= CodeFixTestBehaviors.SkipFixAllInProjectCheck | CodeFixTestBehaviors.SkipFixAllInSolutionCheck;
     }
