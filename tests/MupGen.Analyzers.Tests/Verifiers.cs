@@ -97,6 +97,28 @@ internal static class MupTest
         return (output, diagnostics);
     }
 
+    /// <summary>A plain compilation of <paramref name="sources"/>, for the few tests that look inside (the parse the
+    /// analyzers read, an assembly to reference); diagnostic tests use <see cref="VerifyAsync"/>.</summary>
+    public static CSharpCompilation Compile(params string[] sources) =>
+        CSharpCompilation.Create("Tests",
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
+            References, CompilationOptions);
+
+    /// <summary>Generator, then every analyzer, on a plain compilation; an analyzer exception fails the test.</summary>
+    public static async Task<(Compilation Compilation, ImmutableArray<Diagnostic> Diagnostics)> AnalyzeAsync(Compilation compilation)
+    {
+        var (generated, generatorDiagnostics) = Generate(compilation);
+        Xunit.Assert.Empty(generatorDiagnostics);
+        var exceptions = new List<Exception>();
+        var options = new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+            (e, _, _) => { lock (exceptions) exceptions.Add(e); },
+            concurrentAnalysis: true, logAnalyzerExecutionTime: false);
+        var diagnostics = await generated.WithAnalyzers(Analyzers, options).GetAnalyzerDiagnosticsAsync();
+        Xunit.Assert.Empty(exceptions);
+        return (generated, diagnostics);
+    }
+
     /// <summary>Verifies exactly the diagnostics marked in <paramref name="markup"/> (<c>{|MUP005:h|}</c>, or
     /// <c>{|#0:h|}</c> with <paramref name="expected"/> <c>.WithLocation(0)</c>) plus <paramref name="expected"/>, no
     /// other diagnostic, no compiler error, no analyzer exception; returns the diagnostics the framework matched, in
