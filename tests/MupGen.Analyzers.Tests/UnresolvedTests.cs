@@ -377,7 +377,7 @@ public class UnresolvedTests
         {
             "unresolved" => Strip(Source(name)),
             "clean" => CleanCorpus.Source(name),
-            _ => ParseNotTextTests.Reporting(int.Parse(name, System.Globalization.CultureInfo.InvariantCulture)),
+            _ => Strip(ParseNotTextTests.Reporting(int.Parse(name, System.Globalization.CultureInfo.InvariantCulture))),
         };
     }
 
