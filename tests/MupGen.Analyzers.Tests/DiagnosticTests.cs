@@ -45,7 +45,7 @@ public class DiagnosticTests
     }
 
     [Fact]
-    public void Mup001_HelperBuiltLayer_NoRoleOffered_CallIsTheAdditionalLocation()
+    public void Mup001_VirtualHelperBuiltLayer_NoRoleOffered_CallIsTheAdditionalLocation()
     {
         var result = Verify(Usings + """
             public partial class M1b : Module<Tensor, Tensor>
@@ -60,7 +60,8 @@ public class DiagnosticTests
                     RegisterComponents();
                 }
 
-                private static Linear Make(int w) => Linear(w, 10);
+                // Virtual: a derived class may build something else, so the generator does not follow it.
+                protected virtual Linear Make(int w) => Linear(w, 10);
 
                 public override Tensor forward(Tensor x) => head.forward(input.forward(x));
             }
@@ -71,6 +72,31 @@ public class DiagnosticTests
         // The call the generator did not follow is the additional location.
         Assert.Equal("Make(width)", diagnostic.AdditionalLocations.Single().SourceTree!.GetText().ToString(diagnostic.AdditionalLocations.Single().SourceSpan));
     }
+
+    [Fact]
+    public void HelperBuiltLayers_AreRead_AReadoutFromAHelperNeedsItsAttribute_AtTheField() => Verify(Usings + """
+        public partial class M1c : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            private readonly Sequential block;
+            private readonly Linear {|MUP003:head|};
+
+            public M1c([Width(64)] int width) : base(nameof(M1c))
+            {
+                Linear Layer(int i, int o) => Linear(i, o);
+                input = Layer(8, width);
+                block = MakeBlock(width);
+                head = Make(width);
+                RegisterComponents();
+            }
+
+            private static Sequential MakeBlock(int w) => Sequential(("fc", Linear(w, w)), ("act", ReLU()));
+
+            private static Linear Make(int w) => Linear(w, 10);
+
+            public override Tensor forward(Tensor x) => head.forward(block.forward(input.forward(x)));
+        }
+        """);
 
     [Fact]
     public void Mup001_NotReportedWithARoleAttribute() => Verify(Usings + """
