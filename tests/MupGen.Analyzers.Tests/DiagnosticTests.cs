@@ -51,7 +51,7 @@ public class DiagnosticTests
     }
 
     [Fact]
-    public async Task Mup001_HelperBuiltLayer_NoRoleOffered_CallIsTheAdditionalLocation()
+    public async Task Mup001_VirtualHelperBuiltLayer_NoRoleOffered_CallIsTheAdditionalLocation()
     {
         var reported = await VerifyAsync(Usings + """
             public partial class M1b : Module<Tensor, Tensor>
@@ -66,7 +66,8 @@ public class DiagnosticTests
                     RegisterComponents();
                 }
 
-                private static Linear Make(int w) => Linear(w, 10);
+                // Virtual: a derived class may build something else, so the generator does not follow it.
+                protected virtual Linear Make(int w) => Linear(w, 10);
 
                 public override Tensor forward(Tensor x) => head.forward(input.forward(x));
             }
@@ -77,6 +78,31 @@ public class DiagnosticTests
         Assert.Equal("HelperCall", diagnostic.Properties[DiagnosticProperties.Reason]);
         Assert.False(diagnostic.Properties.ContainsKey(DiagnosticProperties.Roles));
     }
+
+    [Fact]
+    public Task HelperBuiltLayers_AreRead_AReadoutFromAHelperNeedsItsAttribute_AtTheField() => VerifyAsync(Usings + """
+        public partial class M1h : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            private readonly Sequential block;
+            private readonly Linear {|MUP003:head|};
+
+            public M1h([Width(64)] int width) : base(nameof(M1h))
+            {
+                Linear Layer(int i, int o) => Linear(i, o);
+                input = Layer(8, width);
+                block = MakeBlock(width);
+                head = Make(width);
+                RegisterComponents();
+            }
+
+            private static Sequential MakeBlock(int w) => Sequential(("fc", Linear(w, w)), ("act", ReLU()));
+
+            private static Linear Make(int w) => Linear(w, 10);
+
+            public override Tensor forward(Tensor x) => head.forward(block.forward(input.forward(x)));
+        }
+        """);
 
     [Fact]
     public Task Mup001_NotReportedWithARoleAttribute() => VerifyAsync(Usings + """
