@@ -48,6 +48,32 @@ public sealed partial class MupGenerator
                     _env[pair.Key] = pair.Value;
             }
 
+            /// <summary>A walker for a helper method's body: the caller's environment (captured locals, fields) is
+            /// visible, and the values of its return statements are collected.</summary>
+            private ConstructorWalker(ConstructorWalker caller)
+            {
+                _context = caller._context;
+                _types = caller._types;
+                _ct = caller._ct;
+                _symbolMembers = new HashSet<ISymbol>(caller._symbolMembers, SymbolEqualityComparer.Default);
+                foreach (var pair in caller._env)
+                    _env[pair.Key] = pair.Value;
+                _returns = new List<Value>();
+            }
+
+            /// <summary>The values of the return statements reached, when walking a helper method; null otherwise.</summary>
+            private readonly List<Value>? _returns;
+
+            /// <summary>A walker for the body of a helper method or local function called from this walker's code.</summary>
+            public ConstructorWalker ForHelper() => new(this);
+
+            /// <summary>Walks a helper's body and returns the values of its return statements, in order.</summary>
+            public List<Value> WalkHelper(IOperation body)
+            {
+                Walk(body);
+                return _returns!;
+            }
+
             public bool TryGet(ISymbol symbol, out Value value) => _env.TryGetValue(symbol, out value!);
 
             /// <summary>A parameter bound to the caller's argument value (nested module, chained constructor).</summary>
@@ -131,6 +157,9 @@ public sealed partial class MupGenerator
                     case IUsingOperation usingOperation:
                         Walk(usingOperation.Resources);
                         Walk(usingOperation.Body);
+                        break;
+                    case IReturnOperation { ReturnedValue: { } returned } when _returns is not null:
+                        _returns.Add(Eval(returned));
                         break;
                     case ITryOperation tryOperation:
                         Walk(tryOperation.Body);

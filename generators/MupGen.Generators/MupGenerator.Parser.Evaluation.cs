@@ -274,9 +274,12 @@ public sealed partial class MupGenerator
                     return OtherModule.Instance;
                 }
 
-                return _types.IsModule(method.ReturnType)
-                    ? new Unknown(Text(invocation), "is built by a method the generator does not follow", Model.UnresolvedReason.HelperCall, invocation.Syntax)
-                    : new Unknown(Text(invocation), "is a method call", Model.UnresolvedReason.OpaqueSize, invocation.Syntax);
+                // MakeBlock(width), Layer(i, o), a local function: followed into its body (or reported, never guessed).
+                if (_types.IsModule(method.ReturnType) || _types.IsParameter(method.ReturnType))
+                    return _methodLocals is null
+                        ? _context.AnalyzeHelper(invocation, this)
+                        : new Unknown(Text(invocation), "is built by a method the generator does not follow", Model.UnresolvedReason.HelperCall, invocation.Syntax);
+                return new Unknown(Text(invocation), "is a method call", Model.UnresolvedReason.OpaqueSize, invocation.Syntax);
             }
 
             /// <summary>TorchSharp's tensor factories whose integer arguments are the shape.</summary>

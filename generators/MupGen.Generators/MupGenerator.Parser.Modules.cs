@@ -14,7 +14,7 @@ public sealed partial class MupGenerator
     {
         /// <summary>State shared by the walk of one model and of every nested module class it builds: the known
         /// types, the classes being analysed (cycle guard), a budget, and the MupAttentionScale calls per class.</summary>
-        internal sealed class AnalysisContext
+        internal sealed partial class AnalysisContext
         {
             /// <summary>How deep nested module classes are followed (model → block → attention → ... ).</summary>
             public const int MaxDepth = 8;

@@ -1,10 +1,11 @@
 using System;
 using System.Linq;
+using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Testing;
 using MupGen.Analyzers;
 using Xunit;
-using static MupGen.Analyzers.Tests.Harness;
+using static MupGen.Analyzers.Tests.MupTest;
 
 namespace MupGen.Analyzers.Tests;
 
@@ -23,55 +24,48 @@ public class GenerationSkippedTests
         + extra + "\n}\n" + close + "\n";
 
     [Fact]
-    public void Mup016_DeclaresAGeneratedMember_AtTheClass_NamingTheMember()
+    public Task Mup016_DeclaresAGeneratedMember_AtTheClass_TheMemberAsAdditionalLocation() =>
+        VerifyAsync(Model("public partial class {|#0:M|}", "    public void {|#1:MupInitialize|}() { }"),
+            Diagnostic(DiagnosticIds.DeclaresGeneratedMember).WithLocation(0).WithLocation(1).WithArguments("M", "MupInitialize"));
+
+    [Fact]
+    public Task Mup016_APropertyNamedLikeAMultiplier() =>
+        VerifyAsync(Model("public partial class {|#0:M|}", "    public double {|#1:MupReadoutMultiplier|} => 1.0;"),
+            Diagnostic(DiagnosticIds.DeclaresGeneratedMember).WithLocation(0).WithLocation(1).WithArguments("M", "MupReadoutMultiplier"));
+
+    [Fact]
+    public async Task Mup017_FileLocalModel_AtTheClass()
     {
-        var result = Verify(Model("public partial class {|MUP016:M|}", "    public void MupInitialize() { }"));
-        var diagnostic = result.Mup.Single();
-        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
-        Assert.Contains("'MupInitialize'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
-        // The member's own declaration is the additional location.
-        var member = diagnostic.AdditionalLocations.Single();
-        Assert.Equal("MupInitialize", member.SourceTree!.GetText().ToString(member.SourceSpan));
-        // Nothing was generated for the class (that is what the diagnostic says).
-        Assert.DoesNotContain(result.Compilation.SyntaxTrees, t => t.FilePath.EndsWith("M.Mup.g.cs", StringComparison.Ordinal));
+        var reported = await VerifyAsync(Model("file partial class {|#0:M|}"),
+            Diagnostic(DiagnosticIds.ModelCannotTakeGeneratedPart).WithLocation(0)
+                .WithArguments("M", "is file-local", "remove the 'file' modifier of 'M' (make it internal to keep it out of the public API)"));
+        Assert.Equal("FileLocal", reported.Single().Properties[DiagnosticProperties.Reason]);
     }
 
     [Fact]
-    public void Mup016_APropertyNamedLikeAMultiplier() =>
-        Verify(Model("public partial class {|MUP016:M|}", "    public double MupReadoutMultiplier => 1.0;"));
+    public Task Mup017_ModelNestedInAFileLocalClass_NotMup002() =>
+        VerifyAsync(Model("public partial class {|#0:M|}", open: "file class Outer\n{", close: "}"),
+            Diagnostic(DiagnosticIds.ModelCannotTakeGeneratedPart).WithLocation(0)
+                .WithArguments("M", "is nested in 'Outer', which is file-local", "remove the 'file' modifier of 'Outer' (make it internal to keep it out of the public API)"));
 
     [Fact]
-    public void Mup017_FileLocalModel_AtTheClass()
+    public async Task Mup017_GenericModel()
     {
-        var result = Verify(Model("file partial class {|MUP017:M|}"));
-        var diagnostic = result.Mup.Single();
-        Assert.Equal("FileLocal", diagnostic.Properties[DiagnosticProperties.Reason]);
-        Assert.Contains("is file-local", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        var reported = await VerifyAsync(Model("public partial class {|#0:M|}<T>"),
+            Diagnostic(DiagnosticIds.ModelCannotTakeGeneratedPart).WithLocation(0)
+                .WithArguments("M", "is generic", "make it a non-generic class (one µP model per class)"));
+        Assert.Equal("Generic", reported.Single().Properties[DiagnosticProperties.Reason]);
     }
 
     [Fact]
-    public void Mup017_ModelNestedInAFileLocalClass_NotMup002() =>
-        Verify(Model("public partial class {|MUP017:M|}", open: "file class Outer\n{", close: "}"));
+    public Task Mup017_ModelNestedInAGenericClass() =>
+        VerifyAsync(Model("public partial class {|#0:M|}", open: "public partial class Holder<T>\n{", close: "}"),
+            Diagnostic(DiagnosticIds.ModelCannotTakeGeneratedPart).WithLocation(0)
+                .WithArguments("M", "is nested in 'Holder', which is generic", "move 'M' out of the generic 'Holder'"));
 
     [Fact]
-    public void Mup017_GenericModel()
-    {
-        var result = Verify(Model("public partial class {|MUP017:M|}<T>"));
-        Assert.Equal("Generic", result.Mup.Single().Properties[DiagnosticProperties.Reason]);
-    }
-
-    [Fact]
-    public void Mup017_ModelNestedInAGenericClass()
-    {
-        var result = Verify(Model("public partial class {|MUP017:M|}", open: "public partial class Holder<T>\n{", close: "}"));
-        var diagnostic = result.Mup.Single();
-        Assert.Equal("Generic", diagnostic.Properties[DiagnosticProperties.Reason]);
-        Assert.Contains("nested in 'Holder', which is generic", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    [Fact]
-    public void Mup002_StillReportsANonPartialContainingChain_Once() =>
-        Verify(Model("public partial class {|MUP002:M|}", open: "public partial class A\n{\npublic class B\n{", close: "}\n}"));
+    public Task Mup002_StillReportsANonPartialContainingChain() =>
+        VerifyAsync(Model("public partial class {|MUP002:M|}", open: "public partial class A\n{\npublic class B\n{", close: "}\n}"));
 
     private const string WithoutRuntime = """
         using TorchSharp;
@@ -83,59 +77,60 @@ public class GenerationSkippedTests
         public partial class M : Module<Tensor, Tensor>
         {
             private readonly Linear fc;
-            public M([Width(64)] int width) : base("M") { fc = Linear(8, width); RegisterComponents(); }
+            public M([{|#0:Width(64)|}] int width) : base("M") { fc = Linear(8, width); RegisterComponents(); }
             public override Tensor forward(Tensor x) => fc.forward(x);
         }
         """;
 
-    private static Compilation CompileWithoutRuntime(params string[] sources) =>
-        CSharpCompilation.Create("NoRuntime",
-            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, Harness.ParseOptions, path: $"Source{i}.cs")),
-            Harness.References.Where(r => !string.Equals(System.IO.Path.GetFileName(r.Display), "MupGen.dll", StringComparison.OrdinalIgnoreCase)),
-            Harness.CompilationOptions);
-
-    [Fact]
-    public void Mup018_NoRuntime_AtTheWidthAttribute()
+    /// <summary>The project's references without the MupGen runtime (the generator and analyzers still run).</summary>
+    private static MupAnalyzerTest WithoutTheRuntime(string source)
     {
-        var result = Analyze(CompileWithoutRuntime(WithoutRuntime));
-        Assert.Empty(result.Exceptions);
-        Assert.Contains(result.Compilation.GetDiagnostics(), d => d.Id == "CS0246"); // [Width] does not bind
-        var diagnostic = Assert.Single(result.Mup);
-        Assert.Equal(DiagnosticIds.RuntimeNotReferenced, diagnostic.Id);
-        Assert.Equal("Width(64)", diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
-        Assert.Contains("dotnet add package MupGen", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        var test = new MupAnalyzerTest { TestCode = source };
+        test.TestState.AdditionalReferences.Clear();
+        test.TestState.AdditionalReferences.AddRange(References.Where(r =>
+            !string.Equals(System.IO.Path.GetFileName(r.Display), "MupGen.dll", StringComparison.OrdinalIgnoreCase)));
+        return test;
     }
 
     [Fact]
-    public void Mup018_NoRuntime_WidthAttributeDeclaredInTheProject()
+    public async Task Mup018_NoRuntime_AtTheWidthAttribute()
     {
-        var own = """
+        var test = WithoutTheRuntime(WithoutRuntime);
+        // [Width] does not bind (CS0246), and neither does the MupGen namespace: the compiler says only that.
+        test.CompilerDiagnostics = CompilerDiagnostics.None;
+        test.ExpectedDiagnostics.Add(Diagnostic(DiagnosticIds.RuntimeNotReferenced).WithLocation(0).WithArguments("Width"));
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task Mup018_NoRuntime_WidthAttributeDeclaredInTheProject()
+    {
+        var test = WithoutTheRuntime(WithoutRuntime);
+        test.TestState.Sources.Add(("Own.cs", """
             namespace MupGen
             {
                 [System.AttributeUsage(System.AttributeTargets.All)]
                 public sealed class WidthAttribute : System.Attribute { public WidthAttribute(int b) { } }
             }
-            """;
-        var result = Analyze(CompileWithoutRuntime(WithoutRuntime, own));
-        Assert.Empty(result.Exceptions);
-        Assert.Empty(result.Compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
-        var diagnostic = Assert.Single(result.Mup);
-        Assert.Equal(DiagnosticIds.RuntimeNotReferenced, diagnostic.Id);
-        Assert.Equal("Source0.cs", diagnostic.Location.SourceTree!.FilePath);
+            """));
+        test.ExpectedDiagnostics.Add(Diagnostic(DiagnosticIds.RuntimeNotReferenced).WithLocation(0).WithArguments("Width"));
+        await test.RunAsync();
     }
 
     [Fact]
-    public void Mup018_NotReported_ForAnotherLibrarysWidthAttribute_OrWithTheRuntime()
+    public async Task Mup018_NotReported_ForAnotherLibrarysWidthAttribute()
     {
-        var other = """
+        var test = WithoutTheRuntime("""
             namespace Ui { public sealed class WidthAttribute : System.Attribute { public WidthAttribute(int w) { } } }
             namespace App { public class Panel { [Ui.Width(3)] public int Size { get; set; } } }
-            """;
-        var result = Analyze(CompileWithoutRuntime(other));
-        Assert.Empty(result.Exceptions);
-        Assert.Empty(result.Mup);
-        // With the runtime, nothing is reported and the model is generated.
-        var clean = Verify(Usings + """
+            """);
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task Mup018_NotReported_WithTheRuntime_AndTheModelIsGenerated()
+    {
+        await VerifyAsync(Usings + """
             public partial class M : Module<Tensor, Tensor>
             {
                 private readonly Linear fc;
@@ -144,6 +139,5 @@ public class GenerationSkippedTests
                 public override Tensor forward(Tensor x) => head.forward(fc.forward(x) * MupReadoutMultiplier);
             }
             """);
-        Assert.Contains(clean.Compilation.SyntaxTrees, t => t.FilePath.EndsWith("M.Mup.g.cs", StringComparison.Ordinal));
     }
 }

@@ -62,6 +62,7 @@ internal static class Corpus
         new("NamedSequentialMlp", "NamedSequentialMlp.cs", f => new NamedSequentialMlp(32 * f)),
         new("RegisterModuleMlp", "RegisterModuleMlp.cs", f => new RegisterModuleMlp(32 * f)),
         new("HelperMlp", "HelperMlp.cs", f => new HelperMlp(32 * f)),
+        new("LocalFunctionMlp", "LocalFunctionMlp.cs", f => new LocalFunctionMlp(32 * f)),
         new("LinqMlp", "LinqMlp.cs", f => new LinqMlp(32 * f)),
         new("NanoGpt", "NanoGpt.cs", null),
         new("Llama", "Llama.cs", null),

@@ -45,6 +45,14 @@ public class CorpusTests
     private static Record Clean() => new(Array.Empty<(string, string)>(), RunTimeOutcome.Agrees);
     private static Record Reported(params (string, string)[] diagnostics) => new(diagnostics, RunTimeOutcome.RefusesThenBaseShapesAgree);
 
+    /// <summary>A design warning at the member (MUP007: a TorchSharp attention layer whose head dimension grows with
+    /// the width scales its logits by 1/sqrt(head dim) inside), while every parameter's numbers agree with the shape
+    /// method: the warning is about the forward pass, which mup's shape method does not change either.</summary>
+    private static Record Warned(params (string, string)[] diagnostics) => new(diagnostics, RunTimeOutcome.Agrees);
+
+    /// <summary>Diagnostics about the forward pass, not about a parameter's rule.</summary>
+    private static readonly HashSet<string> ForwardPassWarnings = new() { "MUP005", "MUP006", "MUP007" };
+
     /// <summary>Each model's outcome today (main at 2026-12-02 01:15 UTC).</summary>
     public static readonly Dictionary<string, Record> Expected = new()
     {
@@ -54,13 +62,14 @@ public class CorpusTests
         ["ListMlp"] = Reported(("MUP015", "ListMlp.layers")),
         ["NamedSequentialMlp"] = Clean(),
         ["RegisterModuleMlp"] = Clean(),
-        ["HelperMlp"] = Reported(("MUP001", "HelperMlp.block1"), ("MUP001", "HelperMlp.block2")),
+        ["HelperMlp"] = Clean(),
+        ["LocalFunctionMlp"] = Clean(),
         ["LinqMlp"] = Clean(),
         ["NanoGpt"] = new(new[] { ("MUP002", "GptConfig") }, RunTimeOutcome.DoesNotCompile),
         ["Llama"] = new(new[] { ("MUP002", "LlamaArgs") }, RunTimeOutcome.DoesNotCompile),
         ["Bert"] = Clean(),
         ["Vit"] = Reported(("MUP013", "Vit.cls_token"), ("MUP013", "Vit.pos_embed")),
-        ["TorchEncoder"] = new(new[] { ("MUP007", "TorchEncoder..ctor") }, RunTimeOutcome.Agrees, Bug: "MUP007 (head dimension grows with the width inside TransformerEncoderLayer) is reported on the constructor, not on the field layers; run time agrees"),
+        ["TorchEncoder"] = Warned(("MUP007", "TorchEncoder.layers")),
         ["MhaClassifier"] = Clean(),
         ["Mixer"] = Clean(),
         ["VggStyle"] = Reported(("MUP001", "VggStyle.layers")),
@@ -172,7 +181,7 @@ public class CorpusTests
     [Fact]
     public void Never_neither_and_summary()
     {
-        int clean = 0, reported = 0, buildErrors = 0, bugs = 0, parameters = 0;
+        int clean = 0, warned = 0, reported = 0, buildErrors = 0, bugs = 0, parameters = 0;
         var lines = new List<string>();
         foreach (var m in Corpus.Models)
         {
@@ -181,9 +190,11 @@ public class CorpusTests
             switch (r.RunTime)
             {
                 case RunTimeOutcome.Agrees:
-                    // A warning beside agreeing numbers (MUP007 on the forward pass) must be a recorded case.
-                    Assert.True(silent == (r.Bug is null), $"{m.Name}: a diagnostic, yet recorded as agreeing without one");
-                    if (silent) clean++; else bugs++;
+                    // Beside agreeing numbers only a forward-pass warning at a member may stand (MUP007 at the field
+                    // holding a TorchSharp attention layer); anything else must be a recorded bug.
+                    bool warnedOnly = !silent && r.Diagnostics.All(d => ForwardPassWarnings.Contains(d.Id) && d.Member.Contains('.') && !d.Member.Contains(".."));
+                    Assert.True(r.Bug is not null || silent || warnedOnly, $"{m.Name}: a diagnostic, yet recorded as agreeing without one");
+                    if (r.Bug is not null) bugs++; else if (silent) clean++; else warned++;
                     break;
                 case RunTimeOutcome.DoesNotCompile:
                     Assert.False(silent);
@@ -204,16 +215,17 @@ public class CorpusTests
             lines.Add($"{m.Name,-24} {Describe(r)}");
         }
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"corpus: {Corpus.Models.Length} models: {clean} clean, {reported} reported, {buildErrors} build errors, {bugs} known bugs; {parameters} parameters in the models that compile");
+            $"corpus: {Corpus.Models.Length} models: {clean} clean, {warned} warned (forward pass, numbers agree), {reported} reported, {buildErrors} build errors, {bugs} known bugs; {parameters} parameters in the models that compile");
         foreach (var line in lines.Append(summary))
             _output.WriteLine(line);
         File.WriteAllLines(Path.Combine(AppContext.BaseDirectory, "corpus-summary.txt"), lines.Append(summary));
-        Assert.Equal(Corpus.Models.Length, clean + reported + buildErrors + bugs);
+        Assert.Equal(Corpus.Models.Length, clean + warned + reported + buildErrors + bugs);
     }
 
     private static string Describe(Record r) => r.RunTime switch
     {
-        RunTimeOutcome.Agrees => "Clean",
+        RunTimeOutcome.Agrees when r.Bug is null && r.Diagnostics.Length > 0 => "Warned(" + string.Join(", ", r.Diagnostics.Select(d => d.Id + " " + d.Member)) + ")",
+        RunTimeOutcome.Agrees when r.Bug is null => "Clean",
         RunTimeOutcome.DoesNotCompile => "BuildError(" + string.Join(", ", r.Diagnostics.Select(d => d.Id + " " + d.Member)) + ")",
         _ when r.Bug is not null => "KnownBug(" + r.Bug + ")",
         _ => "Reported(" + string.Join(", ", r.Diagnostics.Select(d => d.Id + " " + d.Member)) + ")",
