@@ -97,6 +97,34 @@ internal static class MupTest
         return (output, diagnostics);
     }
 
+    /// <summary>The analyzer driver as the framework sets it up (analyzer exceptions become AD0001 errors, suppressed
+    /// diagnostics reported), without timing every action.</summary>
+    public static CompilationWithAnalyzers WithAnalyzers(Compilation compilation, ImmutableArray<DiagnosticAnalyzer> analyzers, AnalyzerOptions options) =>
+        compilation.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(options, onAnalyzerException: null,
+            concurrentAnalysis: true, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: true));
+
+    /// <summary>A plain compilation of <paramref name="sources"/>, for the few tests that look inside (the parse the
+    /// analyzers read, an assembly to reference); diagnostic tests use <see cref="VerifyAsync"/>.</summary>
+    public static CSharpCompilation Compile(params string[] sources) =>
+        CSharpCompilation.Create("Tests",
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
+            References, CompilationOptions);
+
+    /// <summary>Generator, then every analyzer, on a plain compilation; an analyzer exception fails the test.</summary>
+    public static async Task<(Compilation Compilation, ImmutableArray<Diagnostic> Diagnostics)> AnalyzeAsync(Compilation compilation)
+    {
+        var (generated, generatorDiagnostics) = Generate(compilation);
+        Xunit.Assert.Empty(generatorDiagnostics);
+        var exceptions = new List<Exception>();
+        var options = new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+            (e, _, _) => { lock (exceptions) exceptions.Add(e); },
+            concurrentAnalysis: true, logAnalyzerExecutionTime: false);
+        var diagnostics = await generated.WithAnalyzers(Analyzers, options).GetAnalyzerDiagnosticsAsync();
+        Xunit.Assert.Empty(exceptions);
+        return (generated, diagnostics);
+    }
+
     /// <summary>Verifies exactly the diagnostics marked in <paramref name="markup"/> (<c>{|MUP005:h|}</c>, or
     /// <c>{|#0:h|}</c> with <paramref name="expected"/> <c>.WithLocation(0)</c>) plus <paramref name="expected"/>, no
     /// other diagnostic, no compiler error, no analyzer exception; returns the diagnostics the framework matched, in
@@ -137,6 +165,10 @@ internal sealed class MupAnalyzerTest : CSharpAnalyzerTest<MupGen.Analyzers.Mode
 
     protected override ParseOptions CreateParseOptions() => MupTest.ParseOptions;
 
+    // The framework times every analyzer action (logAnalyzerExecutionTime); nothing here reads the times.
+    protected override CompilationWithAnalyzers CreateCompilationWithAnalyzers(Compilation compilation, ImmutableArray<DiagnosticAnalyzer> analyzers, AnalyzerOptions options, CancellationToken cancellationToken) =>
+        MupTest.WithAnalyzers(compilation, analyzers, options);
+
     protected override async Task<(Compilation compilation, ImmutableArray<Diagnostic> generatorDiagnostics)> GetProjectCompilationAsync(Project project, IVerifier verifier, CancellationToken cancellationToken)
     {
         var compilation = (await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false))!;
@@ -157,6 +189,10 @@ internal sealed class MupCodeFixTest : CSharpCodeFixTest<MupGen.Analyzers.ModelC
         TestState.AdditionalReferences.AddRange(MupTest.References);
         TestBehaviors |= TestBehaviors.SkipSuppressionCheck;
         MarkupOptions |= MarkupOptions.UseFirstDescriptor;
+        // Markup in FixedCode is what remains after the fix, fixable diagnostics included (the framework's default
+        // would drop the markup of fixable IDs from the fixed state's expectations).
+        FixedState.MarkupHandling = MarkupMode.Allow;
+        BatchFixedState.MarkupHandling = MarkupMode.Allow;
         // One document per test: fix-all in project and in solution repeat fix-all in document.
         CodeFixTestBehaviors |= CodeFixTestBehaviors.SkipFixAllInProjectCheck | CodeFixTestBehaviors.SkipFixAllInSolutionCheck;
     }
@@ -171,6 +207,10 @@ internal sealed class MupCodeFixTest : CSharpCodeFixTest<MupGen.Analyzers.ModelC
     protected override CompilationOptions CreateCompilationOptions() => MupTest.CompilationOptions;
 
     protected override ParseOptions CreateParseOptions() => MupTest.ParseOptions;
+
+    // The framework times every analyzer action (logAnalyzerExecutionTime); nothing here reads the times.
+    protected override CompilationWithAnalyzers CreateCompilationWithAnalyzers(Compilation compilation, ImmutableArray<DiagnosticAnalyzer> analyzers, AnalyzerOptions options, CancellationToken cancellationToken) =>
+        MupTest.WithAnalyzers(compilation, analyzers, options);
 
     protected override ImmutableArray<CodeAction> FilterCodeActions(ImmutableArray<CodeAction> actions)
     {
