@@ -92,7 +92,7 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnreadParameter = Create(
         DiagnosticIds.UnreadParameter,
-        "Parameter whose shape the generator cannot read",
+        "Parameter the generator cannot give mup's rule",
         "Parameter '{0}' of µP model '{1}' gets no µP rule: {2}; {3}",
         UsageCategory, DiagnosticSeverity.Warning);
 
