@@ -33,7 +33,7 @@ public sealed partial class MupGenerator
             public List<(ISymbol Member, int? Base)> Depths { get; }
 
             /// <summary>Exactly one [Width] member, at most one [Depth], every base readable: the generator uses it.
-            /// Otherwise the analyzers report MUP016 (two widths) or MUP004 (a bad base) and no model is generated.</summary>
+            /// Otherwise the analyzers report MUP019 (two widths) or MUP004 (a bad base) and no model is generated.</summary>
             public bool Usable => Widths.Count == 1 && Depths.Count <= 1 && Widths[0].Base is not null && Depths.All(d => d.Base is not null);
         }
 

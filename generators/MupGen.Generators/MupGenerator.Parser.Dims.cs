@@ -215,7 +215,7 @@ public sealed partial class MupGenerator
             /// <summary>The value with every width symbol at its base, computed as C# computes it (long arithmetic,
             /// integer division truncating, left to right as written); null when it depends on anything else (with
             /// <paramref name="withDefaults"/>, a value with a constant default takes that default).</summary>
-            private static long? EvaluateAtBase(Value value, bool withDefaults = false)
+            internal static long? EvaluateAtBase(Value value, bool withDefaults = false)
             {
                 switch (value)
                 {

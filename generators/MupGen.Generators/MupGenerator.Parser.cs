@@ -126,7 +126,7 @@ public sealed partial class MupGenerator
             if (widths.Count == 0 && depth is null && types.ConfigRootOf(type) is { } root)
             {
                 if (!root.Config.Usable)
-                    return null; // MUP016 / MUP004
+                    return null; // MUP019 / MUP004
                 constructor = root.Constructor;
                 configRoot = (root.Parameter, root.Config);
                 var (widthMember, widthBase) = root.Config.Widths[0];
@@ -270,7 +270,7 @@ public sealed partial class MupGenerator
         {
             if (constructor.DeclaringSyntaxReferences[0].GetSyntax(ct) is not ConstructorDeclarationSyntax syntax)
                 return null;
-            var model = syntax.SyntaxTree == semanticModel.SyntaxTree ? semanticModel : semanticModel.Compilation.GetSemanticModel(syntax.SyntaxTree);
+            var model = SemanticModels.For(semanticModel.Compilation, syntax.SyntaxTree);
             return model.GetOperation(syntax, ct) is IConstructorBodyOperation body
                 ? (IOperation?)body.BlockBody ?? body.ExpressionBody
                 : null;

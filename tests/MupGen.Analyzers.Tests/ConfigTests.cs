@@ -7,7 +7,7 @@ using static MupGen.Analyzers.Tests.MupTest;
 namespace MupGen.Analyzers.Tests;
 
 /// <summary>Configuration objects: a model that reads its width through a config compiles clean; a [Width] on a
-/// config that no model takes, or a second [Width] on one config, is MUP016 at the member; an instance of unknown
+/// config that no model takes, or a second [Width] on one config, is MUP019 at the member; an instance of unknown
 /// origin is MUP012 at the layer.</summary>
 public class ConfigTests
 {
@@ -67,7 +67,7 @@ public class ConfigTests
                 public override Tensor forward(Tensor x) => fc.forward(x);
             }
             """,
-            Diagnostic("MUP016").WithLocation(0).WithSeverity(DiagnosticSeverity.Error).WithArguments("Dim",
+            Diagnostic("MUP019").WithLocation(0).WithSeverity(DiagnosticSeverity.Error).WithArguments("Dim",
                 "is the [Width] of the configuration 'Lonely', but no µP model takes it",
                 "take a 'Lonely' in the constructor of the model's partial nn.Module class and mark its readout layer [ReadoutLayer] (the model is the class with the [ReadoutLayer] member), or put [Width] on a constructor parameter of the model instead"));
         Assert.Equal("NoModel", reported.Single().Properties[DiagnosticProperties.Reason]);
@@ -80,7 +80,7 @@ public class ConfigTests
             public sealed record TwoWidths
             {
                 [Width(64)] public int Dim { get; init; } = 64;
-                [Width(256)] public int {|MUP016:Hidden|} { get; init; } = 256;
+                [Width(256)] public int {|MUP019:Hidden|} { get; init; } = 256;
             }
 
             public partial class Two : Module<Tensor, Tensor>

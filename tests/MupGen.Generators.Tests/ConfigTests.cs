@@ -239,7 +239,7 @@ public class ConfigTests
         Assert.Null(ParseRoot(two, "Two"));
         var run = GeneratorHarness.CreateDriver().RunGenerators(GeneratorHarness.Compile(CoverageTests.Usings + two)).GetRunResult();
         Assert.Empty(run.GeneratedTrees);
-        Assert.Empty(run.Diagnostics); // MUP016 is the analyzers' (tests/MupGen.Analyzers.Tests/ConfigTests.cs)
+        Assert.Empty(run.Diagnostics); // MUP019 is the analyzers' (tests/MupGen.Analyzers.Tests/ConfigTests.cs)
     }
 
     [Fact]
