@@ -160,7 +160,7 @@ public sealed partial class MupGenerator
 
             /// <summary>The value with every width symbol at its base, computed as C# computes it (long arithmetic,
             /// integer division truncating, left to right as written); null when it depends on anything else.</summary>
-            private static long? EvaluateAtBase(Value value)
+            internal static long? EvaluateAtBase(Value value)
             {
                 switch (value)
                 {

@@ -174,7 +174,7 @@ public sealed partial class MupGenerator
                 var type = creation.Type?.OriginalDefinition;
                 if (_types.IsParameter(type))
                     return new ParameterValue(Text(creation), creation.Syntax,
-                        creation.Arguments.Length > 0 ? TensorShape(creation.Arguments[0].Value) : null);
+                        creation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) is { } data ? ReadTensor(data.Value) : null);
                 if (SymbolEqualityComparer.Default.Equals(type, _types.ModuleList))
                     return ListFromArguments(creation.Arguments, isModule: true);
                 if (SymbolEqualityComparer.Default.Equals(type, _types.List))
@@ -201,7 +201,8 @@ public sealed partial class MupGenerator
 
                 if (SymbolEqualityComparer.Default.Equals(containing, _types.TorchNn) && method.Name == "Parameter"
                     && invocation.Arguments.Length > 0)
-                    return new ParameterValue(Text(invocation), invocation.Syntax, TensorShape(invocation.Arguments[0].Value));
+                    return new ParameterValue(Text(invocation), invocation.Syntax,
+                        invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) is { } data ? ReadTensor(data.Value) : null);
 
                 if (SymbolEqualityComparer.Default.Equals(containing, _types.TorchNn))
                 {
@@ -287,48 +288,6 @@ public sealed partial class MupGenerator
             {
                 "ones", "zeros", "empty", "randn", "rand", "full", "normal",
             };
-
-            /// <summary>The shape of a tensor expression, as symbolic sizes: <c>torch.ones(dim)</c>,
-            /// <c>zeros(1, 1, width)</c>, <c>randn(new long[] { 1, n + 1, width })</c>, through <c>* 0.02</c>,
-            /// <c>.mul(...)</c>, <c>.to(...)</c> and in-place initialisers (<c>.normal_()</c>). Null when unreadable.</summary>
-            private List<Value>? TensorShape(IOperation operation)
-            {
-                operation = operation.WithoutConversions();
-                switch (operation)
-                {
-                    case IInvocationOperation { Instance: null } factory
-                        when TensorFactories.Contains(factory.TargetMethod.Name)
-                             && factory.TargetMethod.ContainingType?.Name == "torch":
-                        var dims = new List<Value>();
-                        foreach (var argument in factory.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? int.MaxValue))
-                        {
-                            if (argument.Parameter is not { } parameter || argument.ArgumentKind == ArgumentKind.DefaultValue)
-                                continue;
-                            var type = parameter.Type;
-                            if (type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64)
-                                dims.Add(Eval(argument.Value));
-                            else if (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Int32 or SpecialType.System_Int64 }
-                                     || (type is INamedTypeSymbol { Name: "ReadOnlySpan", TypeArguments.Length: 1 } span
-                                         && span.TypeArguments[0].SpecialType is SpecialType.System_Int64 or SpecialType.System_Int32))
-                            {
-                                if (Eval(argument.Value) is Items items)
-                                    dims.AddRange(items.Values);
-                                else
-                                    return null;
-                            }
-                        }
-                        return dims.Count > 0 ? dims : null;
-                    case IBinaryOperation { OperatorMethod: not null } binary:
-                        return IsTensor(binary.LeftOperand.Type) ? TensorShape(binary.LeftOperand)
-                            : IsTensor(binary.RightOperand.Type) ? TensorShape(binary.RightOperand) : null;
-                    case IInvocationOperation { Instance: { } instance } call when IsTensor(call.TargetMethod.ReturnType) && IsTensor(instance.Type)
-                        && call.TargetMethod.Name is "mul" or "mul_" or "div" or "div_" or "to" or "requires_grad_" or "normal_" or "uniform_"
-                            or "fill_" or "zero_" or "clone" or "detach" or "cpu" or "cuda" or "contiguous" or "add" or "add_" or "trunc_normal_":
-                        return TensorShape(instance);
-                    default:
-                        return null;
-                }
-            }
 
             private static bool IsTensor(ITypeSymbol? type)
             {

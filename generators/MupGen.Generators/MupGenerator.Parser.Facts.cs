@@ -192,8 +192,11 @@ public sealed partial class MupGenerator
                                 field.Role != RoleAttribute.None ? field.Role : attribute, inBlock, field));
                         break;
                     case ParameterValue parameter:
-                        Whole(part, prefix, prefix, owner, UnresolvedReason.ParameterField,
-                            $"'{prefix}' is a Parameter ({parameter.Text}), whose shape the generator does not read", parameter.Syntax, inBlock);
+                        if (ParameterFacts(prefix, parameter, attribute, inBlock, owner) is { } facts)
+                            part.Layers.Add(facts);
+                        else
+                            Whole(part, prefix, prefix, owner, UnresolvedReason.ParameterField,
+                                $"'{prefix}' is a Parameter ({parameter.Text}) whose shape the generator cannot read: its value is not a tensor factory call with a shape (torch.zeros/ones/randn/full/normal/empty/rand)", parameter.Syntax, inBlock);
                         break;
                     case OtherModule:
                         break;

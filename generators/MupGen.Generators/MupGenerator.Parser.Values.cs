@@ -149,19 +149,23 @@ public sealed partial class MupGenerator
         }
 
         /// <summary><c>Parameter(torch.ones(dim))</c>, <c>new Parameter(zeros(1, 1, width))</c>: a parameter of the
-        /// module itself; <see cref="Dims"/> is the shape read from the tensor factory call, when it could be read.</summary>
+        /// module itself; <see cref="Read"/> is what the generator read from its tensor expression (shape and initial
+        /// values), null when it is not a tensor factory call.</summary>
         internal sealed class ParameterValue : Value
         {
-            public ParameterValue(string text, SyntaxNode syntax, List<Value>? dims)
+            public ParameterValue(string text, SyntaxNode syntax, TensorRead? read)
             {
                 Text = text;
                 Syntax = syntax;
-                Dims = dims;
+                Read = read;
             }
 
             public string Text { get; }
             public SyntaxNode Syntax { get; }
-            public List<Value>? Dims { get; }
+            public TensorRead? Read { get; }
+
+            /// <summary>The shape read from the tensor factory call, when it could be read.</summary>
+            public List<Value>? Dims => Read?.Dims;
         }
 
         /// <summary>A module without parameters the generator tracks (ReLU, Dropout, a user module).</summary>

@@ -63,10 +63,12 @@ public class UnresolvedTests
                 public Scaled([Width(64)] int width) : base(nameof(Scaled))
                 {
                     input = Linear(8, width);
-                    gain = Parameter(ones(width));
+                    gain = Parameter(Gain(width));
                     readout = Linear(width, 10);
                     RegisterComponents();
                 }
+                // A tensor from a method: the generator reads Parameter(ones(width)) itself, not a method's result.
+                private static Tensor Gain(int w) => ones(w);
                 public override Tensor forward(Tensor x) => readout.forward(input.forward(x) * gain * MupReadoutMultiplier);
             }
             """,

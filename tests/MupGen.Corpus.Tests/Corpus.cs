@@ -68,6 +68,7 @@ internal static class Corpus
         new("Llama", "Llama.cs", null),
         new("Bert", "Bert.cs", f => new Bert(64 * f)),
         new("Vit", "Vit.cs", f => new Vit(32 * f)),
+        new("ParameterMatrix", "ParameterMatrix.cs", f => new ParameterMatrix(32 * f)),
         new("TorchEncoder", "TorchEncoder.cs", f => new TorchEncoder(64 * f)),
         new("MhaClassifier", "MhaClassifier.cs", f => new MhaClassifier(64 * f)),
         new("Mixer", "Mixer.cs", f => new Mixer(32 * f)),

@@ -68,7 +68,8 @@ public class CorpusTests
         ["NanoGpt"] = new(new[] { ("MUP002", "GptConfig") }, RunTimeOutcome.DoesNotCompile),
         ["Llama"] = new(new[] { ("MUP002", "LlamaArgs") }, RunTimeOutcome.DoesNotCompile),
         ["Bert"] = Clean(),
-        ["Vit"] = Reported(("MUP013", "Vit.cls_token"), ("MUP013", "Vit.pos_embed")),
+        ["Vit"] = Clean(),
+        ["ParameterMatrix"] = Clean(),
         ["TorchEncoder"] = Warned(("MUP007", "TorchEncoder.layers")),
         ["MhaClassifier"] = Clean(),
         ["Mixer"] = Clean(),
@@ -144,6 +145,14 @@ public class CorpusTests
                 Assert.True(verify.Count == 0, $"{name}: MupVerify disagrees:\n" + string.Join("\n", verify));
                 var problems = RunTime.Check(wide, reference, Mup);
                 Assert.True(problems.Count == 0, $"{name}: disagrees with the shape method at 8x:\n" + string.Join("\n", problems));
+                // And at the base and delta widths themselves (every multiplier 1, then 2).
+                foreach (var factor in new[] { 1, 2 })
+                {
+                    using var other = model.Build(factor);
+                    Assert.Empty(((IMupModel)other).MupVerify(shapes));
+                    var atFactor = RunTime.Check(other, reference, Mup);
+                    Assert.True(atFactor.Count == 0, $"{name}: disagrees with the shape method at {factor}x:\n" + string.Join("\n", atFactor));
+                }
                 break;
             }
             case RunTimeOutcome.RefusesThenBaseShapesAgree:
