@@ -174,6 +174,8 @@ public sealed partial class MupGenerator
                 sb.Append(", InResidualBlock: true");
             if (p.Note is { } note)
                 sb.Append(", Note: ").Append(Literal(note));
+            if (p.Init is { } init)
+                sb.Append(", Init: ").Append(Init(init));
             sb.Append(')');
             return sb.ToString();
         }
@@ -186,12 +188,33 @@ public sealed partial class MupGenerator
                     return $"{Facts}MupDim.Fixed";
                 case DimForm.Affine:
                     return $"{Facts}MupDim.Affine({Long(dim.BaseSize ?? 1)}, {Literal(dim.Powers[0].Symbol)})";
+                case DimForm.Computed:
+                    return $"{Facts}MupDim.Computed({Long(dim.BaseSize ?? 1)}, {Literal(dim.Powers[0].Symbol)}, static w => {dim.SizeAt})";
                 default:
                     if (dim.BaseSize is { } size && dim.Powers.Count == 1 && dim.Powers[0].Exponent == 1)
                         return $"{Facts}MupDim.Scaled({Long(size)}, {Literal(dim.Powers[0].Symbol)})";
                     var powers = string.Join(", ", dim.Powers.Select(p => $"new {Facts}MupPower({Literal(p.Symbol)}, {Int(p.Exponent)})"));
                     return $"{Facts}MupDim.Monomial({(dim.BaseSize is { } b ? Long(b) : "null")}, {powers})";
             }
+        }
+
+        private static string Init(ParameterInit init)
+        {
+            var width = init.WidthDependent ? ", widthDependent: true" : "";
+            return init.Form switch
+            {
+                InitForm.Zeros => $"{Facts}MupTensorInit.Zeros",
+                InitForm.Constant => $"{Facts}MupTensorInit.Constant({Real(init.Value)}{width})",
+                InitForm.Normal => $"{Facts}MupTensorInit.Normal({Real(init.Value)}{width})",
+                _ => $"{Facts}MupTensorInit.Uniform({Real(init.Value)}{width})",
+            };
+        }
+
+        /// <summary>A double literal that round-trips, in the invariant culture.</summary>
+        private static string Real(double value)
+        {
+            var text = value.ToString("R", CultureInfo.InvariantCulture);
+            return text.Contains(".") || text.Contains("E") ? text : text + ".0";
         }
 
         private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -14,7 +14,7 @@ public sealed partial class MupGenerator
     {
         /// <summary>State shared by the walk of one model and of every nested module class it builds: the known
         /// types, the classes being analysed (cycle guard), a budget, and the MupAttentionScale calls per class.</summary>
-        internal sealed class AnalysisContext
+        internal sealed partial class AnalysisContext
         {
             /// <summary>How deep nested module classes are followed (model → block → attention → ... ).</summary>
             public const int MaxDepth = 8;
@@ -44,8 +44,7 @@ public sealed partial class MupGenerator
             /// <summary>Marks the root model as being analysed (a block that builds the model is a cycle).</summary>
             public void EnterRoot(INamedTypeSymbol type) => _stack.Add(type);
 
-            public SemanticModel ModelFor(SyntaxTree tree) =>
-                tree == _semanticModel.SyntaxTree ? _semanticModel : _semanticModel.Compilation.GetSemanticModel(tree);
+            public SemanticModel ModelFor(SyntaxTree tree) => SemanticModels.For(_semanticModel.Compilation, tree);
 
             /// <summary>A class declared in this compilation that derives from torch.nn.Module: a user module.</summary>
             public bool IsUserModule(ITypeSymbol? type) =>
@@ -327,7 +326,8 @@ public sealed partial class MupGenerator
             private SubmoduleSpec? SubmoduleForClass(INamedTypeSymbol type)
             {
                 // A file-local class cannot have a partial part in the generated file.
-                if (IsInFileLocal(type) || !IsPartialChain(type, Ct) || Header(type) is not { } declaration || HasMupAttribute(type, Types))
+                if (IsInFileLocal(type) || !IsPartialChain(type, Ct) || Header(type) is not { } declaration || HasMupAttribute(type, Types)
+                    || Types.ConfigRootOf(type) is not null)
                     return null;
                 if (Types.Submodule is { } submodule && type.AllInterfaces.Contains(submodule, SymbolEqualityComparer.Default))
                     return null;

@@ -22,7 +22,7 @@ public static class CoordCheckCommand
     {
         public readonly Option<string?> Model = CliLists.Model();
         public readonly Option<IReadOnlyList<int>?> Widths = CliLists.IntList("--widths", "LIST",
-            "Comma-separated widths, e.g. 64,128,256,512,1024 (the default; --quick: 32,64,128).", minimum: 1, minimumCount: 2);
+            "Comma-separated widths, e.g. 64,128,256,512,1024 (the default; --quick: 64,128,256).", minimum: 1, minimumCount: 2);
         public readonly Option<int?> Steps = CliOptions.Integer("--steps", "N", "Optimizer steps t = 1..N (default 3; --quick: 2).");
         public readonly Option<int?> Seeds = CliOptions.Integer("--seeds", "N", "Seeds averaged per coordinate (default 3; --quick: 1).");
         public readonly Option<double?> Lr = CliOptions.PositiveNumber("--lr", "LR", "Adam (MLP) / AdamW (GPT) learning rate (default 0.01).");
@@ -47,7 +47,7 @@ public static class CoordCheckCommand
     private static int Run(string model, IReadOnlyList<int>? widths, int? steps, int? seeds, double? lr, string? outDir, bool quick, TextWriter output)
     {
         var inv = CultureInfo.InvariantCulture;
-        var w = widths ?? (quick ? new[] { 32, 64, 128 } : new[] { 64, 128, 256, 512, 1024 });
+        var w = widths ?? (quick ? new[] { 64, 128, 256 } : new[] { 64, 128, 256, 512, 1024 });
         int t = steps ?? (quick ? 2 : 3), n = seeds ?? (quick ? 1 : 3);
         double rate = lr ?? 0.01;
         string dir = outDir ?? "coord-check";

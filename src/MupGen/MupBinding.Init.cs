@@ -7,7 +7,7 @@ namespace MupGen;
 
 public sealed partial class MupBinding
 {
-    internal enum InitKind { Keep, Uniform, Normal, Ones, Zeros }
+    internal enum InitKind { Keep, Uniform, Normal, Ones, Zeros, Constant }
 
     /// <summary>Layer names taken as an attention query projection by <see cref="MupOptions.ZeroInitQuery"/>.</summary>
     internal static readonly string[] QueryNames = { "q", "query", "q_proj", "wq", "to_q", "query_proj", "c_q" };
@@ -35,6 +35,7 @@ public sealed partial class MupBinding
                 case InitKind.Normal: p.normal_(0.0, Scale); break;
                 case InitKind.Ones: p.fill_(1.0); break;
                 case InitKind.Zeros: p.zero_(); break;
+                case InitKind.Constant: p.fill_(Scale); break;
             }
             if (ZeroQueryRows)
                 p.narrow(0, 0, p.shape[0] / 3).zero_();
@@ -46,6 +47,7 @@ public sealed partial class MupBinding
             InitKind.Normal => "normal(0, " + Fmt(Scale) + ")",
             InitKind.Ones => "ones",
             InitKind.Zeros => "zeros",
+            InitKind.Constant => "constant(" + Fmt(Scale) + ")",
             _ => "constructor",
         } + (ZeroQueryRows ? ", query rows zero" : "");
 
@@ -57,13 +59,17 @@ public sealed partial class MupBinding
         /// layer catalog (TorchSharp's reset_parameters): kaiming-uniform U(±1/sqrt(fan_in)) for Linear/Conv weights
         /// and biases, N(0, 1) for embeddings, ones/zeros for norms (also GroupNorm, which TorchSharp 0.107 leaves
         /// uninitialized), xavier-uniform for MultiheadAttention's in_proj, U(±1/sqrt(hidden)) for recurrent layers.
-        /// A constant (PReLU) or a raw Parameter keeps what its constructor drew.
+        /// A constant (PReLU) keeps what its constructor drew. A raw Parameter repeats its tensor factory's draw at
+        /// base width (<see cref="global::MupGen.Facts.MupTensorInit"/>) times the role's init scale; one the generator could not
+        /// read keeps what its constructor drew.
         /// </summary>
         public static InitSpec For(BoundParameter p, MupOptions options, bool standard, double roleScale)
         {
             var template = TemplateOf(p.Layer, p.Tensor);
             if (p.Role == MupRole.Unresolved || template is null)
                 return new InitSpec(InitKind.Keep, 0);
+            if (template.Init.Kind == CatalogInitKind.FromFactory)
+                return ForFactory(p.Fact?.Init, standard || p.Role == MupRole.Fixed, roleScale);
             if (options.ZeroInitReadout && p.InReadoutLayer)
                 return new InitSpec(InitKind.Zeros, 0);
             var layerName = LayerName(p.Name);
@@ -91,6 +97,22 @@ public sealed partial class MupBinding
                 CatalogInitKind.Uniform => new InitSpec(InitKind.Uniform, Scale() * scale, fusedQuery),
                 CatalogInitKind.Normal => new InitSpec(InitKind.Normal, Scale() * scale, fusedQuery),
                 _ => new InitSpec(InitKind.Keep, 0),
+            };
+        }
+
+        /// <summary>A raw Parameter: its factory's draw at base width times the role's scale; under SP and for Fixed
+        /// parameters the factory's draw unscaled, or the constructor's when it depends on the width.</summary>
+        private static InitSpec ForFactory(global::MupGen.Facts.MupTensorInit? init, bool asConstructed, double roleScale)
+        {
+            if (init is null || (asConstructed && init.WidthDependent))
+                return new InitSpec(InitKind.Keep, 0);
+            double scale = asConstructed ? 1.0 : roleScale;
+            return init.Kind switch
+            {
+                global::MupGen.Facts.MupInitKind.Zeros => new InitSpec(InitKind.Zeros, 0),
+                global::MupGen.Facts.MupInitKind.Constant => new InitSpec(InitKind.Constant, init.Value),
+                global::MupGen.Facts.MupInitKind.Normal => new InitSpec(InitKind.Normal, init.Value * scale),
+                _ => new InitSpec(InitKind.Uniform, init.Value * scale),
             };
         }
 

@@ -1,8 +1,9 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Threading.Tasks;
 using Xunit;
-using static MupGen.Analyzers.Tests.Harness;
+using static MupGen.Analyzers.Tests.MupTest;
 
 namespace MupGen.Analyzers.Tests;
 
@@ -21,11 +22,7 @@ public class CleanCorpusTests
 
     [Theory]
     [MemberData(nameof(Corpus))]
-    public void NoDiagnostics(string name)
-    {
-        var result = Verify(CleanCorpus.Source(name));
-        Assert.Empty(result.Mup);
-    }
+    public async Task NoDiagnostics(string name) => Assert.Empty(await VerifyAsync(CleanCorpus.Source(name)));
 
     [Fact]
     public void CorpusHasAtLeastTwelveModels()
@@ -35,14 +32,13 @@ public class CleanCorpusTests
     }
 
     [Fact]
-    public void AllTogetherInOneCompilation()
+    public async Task AllTogetherInOneCompilation()
     {
         // One compilation with every corpus file (distinct namespaces): cross-file discovery finds nothing either.
-        var sources = CleanCorpus.Names.Select((n, i) => CleanCorpus.Source(n).Replace("namespace Corpus;", $"namespace Corpus{i};")).ToArray();
-        var result = Analyze(sources);
-        Assert.Empty(result.Exceptions);
-        Assert.True(!result.Errors.Any(), string.Join("\n", result.Errors));
-        Assert.Empty(result.Mup);
+        var test = new MupAnalyzerTest();
+        foreach (var (name, i) in CleanCorpus.Names.Select((n, i) => (n, i)))
+            test.TestState.Sources.Add(($"/0/Corpus{i}.cs", CleanCorpus.Source(name).Replace("namespace Corpus;", $"namespace Corpus{i};")));
+        await test.RunAsync();
     }
 }
 

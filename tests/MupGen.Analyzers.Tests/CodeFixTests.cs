@@ -1,13 +1,15 @@
 using System.Linq;
 using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.Testing;
 using MupGen.CodeFixes;
 using Xunit;
-using static MupGen.Analyzers.Tests.Harness;
+using static MupGen.Analyzers.Tests.MupTest;
 
 namespace MupGen.Analyzers.Tests;
 
-/// <summary>Every code fix through an AdhocWorkspace: the fixed source compiles (with the generator), the diagnostic
-/// is gone, and fix-all over a file with several instances gives the expected text.</summary>
+/// <summary>Every code fix on the testing framework: one fix (FixedCode) and fix-all in the document (BatchFixedCode)
+/// give the expected text, and the fixed code has exactly the diagnostics marked in it (no compiler error, with the
+/// generator run). "No fix offered" is FixedCode = TestCode with every provider of the package.</summary>
 public class CodeFixTests
 {
     // ---- MUP001 ----
@@ -16,8 +18,8 @@ public class CodeFixTests
         public partial class M1 : Module<Tensor, Tensor>
         {
             private readonly Linear input;
-            private readonly Linear odd;
-            private readonly Linear other;
+            private readonly Linear {|MUP012:odd|};
+            private readonly Linear {|MUP012:other|};
             [ReadoutLayer] private readonly Linear readout;
 
             public M1([Width(64)] int width) : base(nameof(M1))
@@ -40,48 +42,44 @@ public class CodeFixTests
     [Fact]
     public async Task Mup012_NoRoleAttributeOffered()
     {
-        var document = CreateDocument(Unresolved);
-        var diagnostics = await DiagnosticsAsync(document, "MUP012");
-        Assert.Equal(2, diagnostics.Length);
-        foreach (var provider in CodeFixProviders.All)
-        {
-            foreach (var diagnostic in diagnostics)
-            {
-                var actions = new System.Collections.Generic.List<Microsoft.CodeAnalysis.CodeActions.CodeAction>();
-                if (provider.FixableDiagnosticIds.Contains(diagnostic.Id))
-                    await provider.RegisterCodeFixesAsync(new Microsoft.CodeAnalysis.CodeFixes.CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), default));
-                Assert.Empty(actions);
-            }
-        }
+        // Every provider of the package: none may offer anything (FixedCode = TestCode), on both diagnostics.
+        var test = new MupCodeFixTest { TestCode = Unresolved, FixedCode = Unresolved, CodeFixTestBehaviors = CodeFixTestBehaviors.SkipFixAllCheck };
+        await test.RunAsync();
+        Assert.All(test.Offered, offered => Assert.Empty(offered));
     }
 
     // ---- MUP002 ----
 
     private const string NotPartial = Usings + """
-        public class A : Module<Tensor, Tensor>
+        public class {|MUP002:A|} : Module<Tensor, Tensor>
         {
             private readonly Linear input;
             [ReadoutLayer] private readonly Linear readout;
             public A([Width(64)] int width) : base(nameof(A)) { input = Linear(8, width); readout = Linear(width, 2); RegisterComponents(); }
-            public override Tensor forward(Tensor x) => readout.forward(input.forward(x));
+            public override Tensor forward(Tensor x) => readout.forward({|MUP005:input.forward(x)|});
         }
 
-        class B : Module<Tensor, Tensor>
+        class {|MUP002:B|} : Module<Tensor, Tensor>
         {
             private readonly Linear input;
             [ReadoutLayer] private readonly Linear readout;
             public B([Width(64)] int width) : base(nameof(B)) { input = Linear(8, width); readout = Linear(width, 2); RegisterComponents(); }
-            public override Tensor forward(Tensor x) => readout.forward(input.forward(x));
+            public override Tensor forward(Tensor x) => readout.forward({|MUP005:input.forward(x)|});
         }
         """;
 
     [Fact]
-    public async Task Mup002_FixAll_MakesEveryClassPartial()
+    public async Task Mup002_FixAll_MakesEveryClassPartial() => await new MupCodeFixTest(new MakePartialCodeFix())
     {
-        var fixedSource = await FixAllAsync(NotPartial, "MUP002", new MakePartialCodeFix(), MakePartialCodeFix.Key);
-        Assert.Equal(NotPartial.Replace("public class A", "public partial class A").Replace("\nclass B", "\npartial class B"), fixedSource);
-        AssertFixedExcept(fixedSource, "MUP002", null, ignore: "MUP005");
-    }
+        TestCode = NotPartial,
+        // The readout inputs lack the multiplier (MUP005) before and after.
+        FixedCode = NotPartial.Replace("public class {|MUP002:A|}", "public partial class A"),
+        BatchFixedCode = NotPartial
+            .Replace("public class {|MUP002:A|}", "public partial class A")
+            .Replace("\nclass {|MUP002:B|}", "\npartial class B"),
+        CodeActionEquivalenceKey = MakePartialCodeFix.Key,
+        CodeFixTestBehaviors = CodeFixTestBehaviors.FixOne,
+    }.RunAsync();
 
     [Fact]
     public async Task Mup002_EveryDeclarationPartAndContainingType()
@@ -89,18 +87,23 @@ public class CodeFixTests
         const string source = Usings + """
             public class Outer
             {
-                public partial class Inner : Module<Tensor, Tensor>
+                public partial class {|MUP002:Inner|} : Module<Tensor, Tensor>
                 {
                     private readonly Linear input;
                     [ReadoutLayer] private readonly Linear readout;
                     public Inner([Width(64)] int width) : base(nameof(Inner)) { input = Linear(8, width); readout = Linear(width, 2); RegisterComponents(); }
-                    public override Tensor forward(Tensor x) => readout.forward(input.forward(x));
+                    public override Tensor forward(Tensor x) => readout.forward({|MUP005:input.forward(x)|});
                 }
             }
             """;
-        var fixedSource = await FixOneAsync(source, "MUP002", new MakePartialCodeFix());
-        Assert.Equal(source.Replace("public class Outer", "public partial class Outer"), fixedSource);
-        AssertFixedExcept(fixedSource, "MUP002", null, ignore: "MUP005");
+        await new MupCodeFixTest(new MakePartialCodeFix())
+        {
+            TestCode = source,
+            FixedCode = source
+                .Replace("public class Outer", "public partial class Outer")
+                .Replace("{|MUP002:Inner|}", "Inner"),
+            CodeFixTestBehaviors = CodeFixTestBehaviors.FixOne | CodeFixTestBehaviors.SkipFixAllCheck,
+        }.RunAsync();
     }
 
     // ---- MUP010 ----
@@ -131,52 +134,96 @@ public class CodeFixTests
             }
         }
 
-        public class Block : Module<Tensor, Tensor>
+        public class {|MUP010:Block|} : Module<Tensor, Tensor>
         {
             private readonly Linear fc;
             public Block(int width) : base(nameof(Block)) { fc = Linear(width, width); RegisterComponents(); }
-            public override Tensor forward(Tensor x) => x + MupResidualMultiplier * fc.forward(x);
+            public override Tensor forward(Tensor x) => x + {|CS0103:MupResidualMultiplier|} * fc.forward(x);
         }
 
-        class Head : Module<Tensor, Tensor>
+        class {|MUP010:Head|} : Module<Tensor, Tensor>
         {
             [ReadoutLayer] private readonly Linear fc;
             public Head(int width) : base(nameof(Head)) { fc = Linear(width, 10); RegisterComponents(); }
-            public override Tensor forward(Tensor x) => fc.forward(x * MupReadoutMultiplier);
+            public override Tensor forward(Tensor x) => fc.forward(x * {|CS0103:MupReadoutMultiplier|});
         }
         """;
 
     [Fact]
-    public async Task Mup010_FixAll_MakesEveryNestedModulePartial_AndTheMultipliersCompile()
+    public async Task Mup010_FixAll_MakesEveryNestedModulePartial_AndTheMultipliersCompile() => await new MupCodeFixTest(new MakePartialCodeFix())
     {
-        var before = Analyze(NestedNotPartial);
-        Assert.Equal(2, before.Mup.Count(d => d.Id == "MUP010"));
-        Assert.Equal(2, before.Errors.Count(e => e.Id == "CS0103"));
-
-        var fixedSource = await FixAllAsync(NestedNotPartial, "MUP010", new MakePartialCodeFix(), MakePartialCodeFix.Key);
-        Assert.Equal(NestedNotPartial
-            .Replace("public class Block", "public partial class Block")
-            .Replace("\nclass Head", "\npartial class Head"), fixedSource);
-        // AssertFixed: compiles with the generator (no CS0103 left) and no MUP010.
-        AssertFixed(fixedSource, "MUP010");
-        Assert.Empty(Analyze(fixedSource).Mup);
-    }
+        // Before: MUP010 at both classes and the compiler's CS0103 at both multipliers. After: nothing at all.
+        TestCode = NestedNotPartial,
+        FixedCode = NestedNotPartial
+            .Replace("public class {|MUP010:Block|}", "public partial class Block")
+            .Replace("{|CS0103:MupResidualMultiplier|}", "MupResidualMultiplier"),
+        BatchFixedCode = NestedNotPartial
+            .Replace("public class {|MUP010:Block|}", "public partial class Block")
+            .Replace("\nclass {|MUP010:Head|}", "\npartial class Head")
+            .Replace("{|CS0103:MupResidualMultiplier|}", "MupResidualMultiplier")
+            .Replace("{|CS0103:MupReadoutMultiplier|}", "MupReadoutMultiplier"),
+        CodeActionEquivalenceKey = MakePartialCodeFix.Key,
+        CodeFixTestBehaviors = CodeFixTestBehaviors.FixOne,
+    }.RunAsync();
 
     [Fact]
     public async Task Mup010_One_AlsoTheContainingTypes()
     {
-        var source = NestedNotPartial
-            .Replace("public class Block : Module<Tensor, Tensor>\n{", "public class Layers\n{\npublic class Block : Module<Tensor, Tensor>\n{")
-            .Replace("fc.forward(x);\n}\n\nclass Head", "fc.forward(x);\n}\n}\n\npartial class Head")
-            .Replace("ModuleList<Block>", "ModuleList<Layers.Block>")
-            .Replace("new Block(width)", "new Layers.Block(width)");
-        Assert.Contains("public class Layers\n{\npublic class Block", source);
-        Assert.Contains("}\n}\n\npartial class Head", source);
-        var actions = await ActionsAsync(source, "MUP010", new MakePartialCodeFix());
-        Assert.Equal("Make the nested module class partial", Assert.Single(actions).Title);
-        var fixedSource = await FixOneAsync(source, "MUP010", new MakePartialCodeFix());
-        Assert.Equal(source.Replace("public class Layers", "public partial class Layers").Replace("public class Block", "public partial class Block"), fixedSource);
-        AssertFixed(fixedSource, "MUP010");
+        const string source = Usings + """
+            public partial class Net : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly ModuleList<Layers.Block> blocks;
+                private readonly Head head;
+
+                public Net([Width(64)] int width, [Depth(2)] int depth) : base(nameof(Net))
+                {
+                    input = Linear(8, width);
+                    blocks = new ModuleList<Layers.Block>();
+                    for (int i = 0; i < depth; i++)
+                        blocks.Add(new Layers.Block(width));
+                    head = new Head(width);
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor x)
+                {
+                    var h = input.forward(x);
+                    foreach (var block in blocks)
+                        h = block.forward(h);
+                    return head.forward(h);
+                }
+            }
+
+            public class Layers
+            {
+            public class {|MUP010:Block|} : Module<Tensor, Tensor>
+            {
+                private readonly Linear fc;
+                public Block(int width) : base(nameof(Block)) { fc = Linear(width, width); RegisterComponents(); }
+                public override Tensor forward(Tensor x) => x + {|CS0103:MupResidualMultiplier|} * fc.forward(x);
+            }
+            }
+
+            partial class Head : Module<Tensor, Tensor>
+            {
+                [ReadoutLayer] private readonly Linear fc;
+                public Head(int width) : base(nameof(Head)) { fc = Linear(width, 10); RegisterComponents(); }
+                public override Tensor forward(Tensor x) => fc.forward(x * MupReadoutMultiplier);
+            }
+            """;
+        var test = new MupCodeFixTest(new MakePartialCodeFix())
+        {
+            TestCode = source,
+            FixedCode = source
+                .Replace("public class Layers", "public partial class Layers")
+                .Replace("public class {|MUP010:Block|}", "public partial class Block")
+                .Replace("{|CS0103:MupResidualMultiplier|}", "MupResidualMultiplier"),
+            CodeFixTestBehaviors = CodeFixTestBehaviors.FixOne | CodeFixTestBehaviors.SkipFixAllCheck,
+        };
+        await test.RunAsync();
+        Assert.NotEmpty(test.Offered);
+        Assert.All(test.Offered, offered => Assert.Equal(new[] { "Make the nested module class partial" }, offered));
     }
 
     // ---- MUP003 ----
@@ -185,8 +232,8 @@ public class CodeFixTests
         public partial class M3 : Module<Tensor, Tensor>
         {
             private readonly Linear input;
-            private readonly Linear head;
-            private readonly Linear aux;
+            private readonly Linear {|MUP003:head|};
+            private readonly Linear {|MUP003:aux|};
 
             public M3([Width(64)] int width) : base(nameof(M3))
             {
@@ -201,21 +248,17 @@ public class CodeFixTests
         """;
 
     [Fact]
-    public async Task Mup003_FixAll_MarksReadout()
+    public async Task Mup003_One_AndFixAll_MarkReadout() => await new MupCodeFixTest(new RoleAttributeCodeFix())
     {
-        var fixedSource = await FixAllAsync(NoReadout, "MUP003", new RoleAttributeCodeFix(), RoleAttributeCodeFix.Key("ReadoutLayer"));
-        Assert.Equal(NoReadout
-            .Replace("    private readonly Linear head;", "    [ReadoutLayer] private readonly Linear head;")
-            .Replace("    private readonly Linear aux;", "    [ReadoutLayer] private readonly Linear aux;"), fixedSource);
-        AssertFixed(fixedSource, "MUP003");
-    }
-
-    [Fact]
-    public async Task Mup003_One()
-    {
-        var fixedSource = await FixOneAsync(NoReadout, "MUP003", new RoleAttributeCodeFix());
-        Assert.Equal(NoReadout.Replace("    private readonly Linear head;", "    [ReadoutLayer] private readonly Linear head;"), fixedSource);
-    }
+        TestCode = NoReadout,
+        // One fix (the first offered), then fix-all with the ReadoutLayer action.
+        FixedCode = NoReadout.Replace("    private readonly Linear {|MUP003:head|};", "    [ReadoutLayer] private readonly Linear head;"),
+        BatchFixedCode = NoReadout
+            .Replace("    private readonly Linear {|MUP003:head|};", "    [ReadoutLayer] private readonly Linear head;")
+            .Replace("    private readonly Linear {|MUP003:aux|};", "    [ReadoutLayer] private readonly Linear aux;"),
+        CodeActionEquivalenceKey = RoleAttributeCodeFix.Key("ReadoutLayer"),
+        CodeFixTestBehaviors = CodeFixTestBehaviors.FixOne,
+    }.RunAsync();
 
     // ---- MUP005 ----
 
@@ -235,28 +278,22 @@ public class CodeFixTests
             public override Tensor forward(Tensor x)
             {
                 var h = input.forward(x);
-                return readout.forward(h) + readout.call(functional.relu(h) + h) + readout.forward(h * 2);
+                return readout.forward({|MUP005:h|}) + readout.call({|MUP005:functional.relu(h) + h|}) + readout.forward({|MUP005:h * 2|});
             }
         }
         """;
 
     [Fact]
-    public async Task Mup005_FixAll_MultipliesEveryReadoutInput()
+    public async Task Mup005_One_AndFixAll_MultiplyEveryReadoutInput() => await new MupCodeFixTest(new MultiplierCodeFix())
     {
-        var fixedSource = await FixAllAsync(Readout, "MUP005", new MultiplierCodeFix(), MultiplierCodeFix.ReadoutKey);
-        Assert.Equal(Readout.Replace(
-            "readout.forward(h) + readout.call(functional.relu(h) + h) + readout.forward(h * 2)",
+        TestCode = Readout,
+        FixedCode = Readout.Replace("readout.forward({|MUP005:h|})", "readout.forward(h * MupReadoutMultiplier)"),
+        BatchFixedCode = Readout.Replace(
+            "readout.forward({|MUP005:h|}) + readout.call({|MUP005:functional.relu(h) + h|}) + readout.forward({|MUP005:h * 2|})",
             "readout.forward(h * MupReadoutMultiplier) + readout.call((functional.relu(h) + h) * MupReadoutMultiplier) + readout.forward(h * 2 * MupReadoutMultiplier)"),
-            fixedSource);
-        AssertFixed(fixedSource, "MUP005");
-    }
-
-    [Fact]
-    public async Task Mup005_One()
-    {
-        var fixedSource = await FixOneAsync(Readout, "MUP005", new MultiplierCodeFix());
-        Assert.Contains("return readout.forward(h * MupReadoutMultiplier) + readout.call(functional.relu(h) + h)", fixedSource);
-    }
+        CodeActionEquivalenceKey = MultiplierCodeFix.ReadoutKey,
+        CodeFixTestBehaviors = CodeFixTestBehaviors.FixOne,
+    }.RunAsync();
 
     // ---- MUP006 ----
 
@@ -300,24 +337,25 @@ public class CodeFixTests
 
             public override Tensor forward(Tensor x)
             {
-                x = x + fc1.forward(x);
-                x += fc2.forward(x) + fc1.forward(x);
-                return x + functional.relu(fc2.forward(x));
+                x = x + {|MUP006:fc1.forward(x)|};
+                x += {|MUP006:fc2.forward(x) + fc1.forward(x)|};
+                return x + {|MUP006:functional.relu(fc2.forward(x))|};
             }
         }
         """;
 
     [Fact]
-    public async Task Mup006_FixAll_MultipliesEveryBranch()
+    public async Task Mup006_FixAll_MultipliesEveryBranch() => await new MupCodeFixTest(new MultiplierCodeFix())
     {
-        var fixedSource = await FixAllAsync(Residual, "MUP006", new MultiplierCodeFix(), MultiplierCodeFix.ResidualKey);
-        Assert.Equal(Residual
-            .Replace("x = x + fc1.forward(x);", "x = x + MupResidualMultiplier * fc1.forward(x);")
-            .Replace("x += fc2.forward(x) + fc1.forward(x);", "x += MupResidualMultiplier * (fc2.forward(x) + fc1.forward(x));")
-            .Replace("return x + functional.relu(fc2.forward(x));", "return x + MupResidualMultiplier * functional.relu(fc2.forward(x));"),
-            fixedSource);
-        AssertFixedNested(fixedSource, "MUP006", "Block");
-    }
+        TestCode = Residual,
+        FixedCode = Residual.Replace("x = x + {|MUP006:fc1.forward(x)|};", "x = x + MupResidualMultiplier * fc1.forward(x);"),
+        BatchFixedCode = Residual
+            .Replace("x = x + {|MUP006:fc1.forward(x)|};", "x = x + MupResidualMultiplier * fc1.forward(x);")
+            .Replace("x += {|MUP006:fc2.forward(x) + fc1.forward(x)|};", "x += MupResidualMultiplier * (fc2.forward(x) + fc1.forward(x));")
+            .Replace("return x + {|MUP006:functional.relu(fc2.forward(x))|};", "return x + MupResidualMultiplier * functional.relu(fc2.forward(x));"),
+        CodeActionEquivalenceKey = MultiplierCodeFix.ResidualKey,
+        CodeFixTestBehaviors = CodeFixTestBehaviors.FixOne,
+    }.RunAsync();
 
     // ---- MUP007 ----
 
@@ -348,12 +386,12 @@ public class CodeFixTests
             {
                 var x = wte.forward(idx);
                 var (qs, ks, vs) = (q.forward(x), k.forward(x), v.forward(x));
-                var a1 = qs.matmul(ks.transpose(-2, -1)) / Math.Sqrt(headDim);
-                var a2 = qs.matmul(ks.transpose(-2, -1)) * (1.0 / Math.Sqrt(headDim));
-                var a3 = torch.matmul(qs, ks.transpose(-2, -1)) * Math.Pow(scaleDim, -0.5);
+                var a1 = qs.matmul(ks.transpose(-2, -1)) / {|MUP007:Math.Sqrt(headDim)|};
+                var a2 = qs.matmul(ks.transpose(-2, -1)) * {|MUP007:(1.0 / Math.Sqrt(headDim))|};
+                var a3 = torch.matmul(qs, ks.transpose(-2, -1)) * {|MUP007:Math.Pow(scaleDim, -0.5)|};
                 var scores = qs.matmul(ks.transpose(-2, -1));
-                scores /= Math.Sqrt(ks.shape[^1]);
-                var y = functional.scaled_dot_product_attention(qs, ks, vs, is_casual: true);
+                scores /= {|MUP007:Math.Sqrt(ks.shape[^1])|};
+                var y = {|MUP007:functional.scaled_dot_product_attention(qs, ks, vs, is_casual: true)|};
                 var h = (a1 + a2 + a3 + scores).softmax(-1).matmul(vs) + y;
                 return lm_head.forward(h * MupReadoutMultiplier);
             }
@@ -361,27 +399,20 @@ public class CodeFixTests
         """;
 
     [Fact]
-    public async Task Mup007_FixAll_UsesMupAttentionScale()
+    public async Task Mup007_One_AndFixAll_UseMupAttentionScale() => await new MupCodeFixTest(new AttentionScaleCodeFix())
     {
-        var fixedSource = await FixAllAsync(Attention, "MUP007", new AttentionScaleCodeFix(), AttentionScaleCodeFix.Key);
-        Assert.Equal(Attention
-            .Replace("/ Math.Sqrt(headDim);", "* MupAttentionScale(headDim);")
-            .Replace("* (1.0 / Math.Sqrt(headDim));", "* MupAttentionScale(headDim);")
-            .Replace("Math.Pow(scaleDim, -0.5)", "MupAttentionScale((long)scaleDim)")
-            .Replace("scores /= Math.Sqrt(ks.shape[^1]);", "scores *= MupAttentionScale(ks.shape[^1]);")
-            .Replace("functional.scaled_dot_product_attention(qs, ks, vs, is_casual: true)",
+        TestCode = Attention,
+        FixedCode = Attention.Replace("/ {|MUP007:Math.Sqrt(headDim)|};", "* MupAttentionScale(headDim);"),
+        BatchFixedCode = Attention
+            .Replace("/ {|MUP007:Math.Sqrt(headDim)|};", "* MupAttentionScale(headDim);")
+            .Replace("* {|MUP007:(1.0 / Math.Sqrt(headDim))|};", "* MupAttentionScale(headDim);")
+            .Replace("{|MUP007:Math.Pow(scaleDim, -0.5)|}", "MupAttentionScale((long)scaleDim)")
+            .Replace("scores /= {|MUP007:Math.Sqrt(ks.shape[^1])|};", "scores *= MupAttentionScale(ks.shape[^1]);")
+            .Replace("{|MUP007:functional.scaled_dot_product_attention(qs, ks, vs, is_casual: true)|}",
                 "MupAttention.ScaledDotProduct(qs, ks, vs, MupAttentionScale(qs.shape[^1]), isCausal: true)"),
-            fixedSource);
-        AssertFixed(fixedSource, "MUP007");
-    }
-
-    [Fact]
-    public async Task Mup007_One()
-    {
-        var fixedSource = await FixOneAsync(Attention, "MUP007", new AttentionScaleCodeFix());
-        Assert.Contains("var a1 = qs.matmul(ks.transpose(-2, -1)) * MupAttentionScale(headDim);", fixedSource);
-        Assert.Contains("/ Math.Sqrt(ks.shape[^1])", fixedSource.Replace("scores /= Math.Sqrt", "scores / Math.Sqrt"));
-    }
+        CodeActionEquivalenceKey = AttentionScaleCodeFix.Key,
+        CodeFixTestBehaviors = CodeFixTestBehaviors.FixOne,
+    }.RunAsync();
 
     // ---- MUP008 ----
 
@@ -399,31 +430,30 @@ public class CodeFixTests
             public static void Run(double lr)
             {
                 var model = new Mlp8(128);
-                var a = torch.optim.AdamW(model.parameters(), lr, weight_decay: 0.1);
-                var b = new AdamW(model.parameters());
-                var c = torch.optim.SGD(model.parameters(), 0.1, momentum: 0.9, nesterov: true);
-                var d = torch.optim.Adam(model.parameters(), 1e-3, 0.8, 0.99, 1e-6, 0.01, true);
-                var e = torch.optim.Adam(model.named_parameters().Select(p => p.Item2), 1e-3);
+                var a = {|MUP008:torch.optim.AdamW(model.parameters(), lr, weight_decay: 0.1)|};
+                var b = {|MUP008:new AdamW(model.parameters())|};
+                var c = {|MUP008:torch.optim.SGD(model.parameters(), 0.1, momentum: 0.9, nesterov: true)|};
+                var d = {|MUP008:torch.optim.Adam(model.parameters(), 1e-3, 0.8, 0.99, 1e-6, 0.01, true)|};
+                var e = {|MUP008:torch.optim.Adam(model.named_parameters().Select(p => p.Item2), 1e-3)|};
             }
         }
         """;
 
     [Fact]
-    public async Task Mup008_FixAll_KeepsEveryArgumentByName()
+    public async Task Mup008_FixAll_KeepsEveryArgumentByName() => await new MupCodeFixTest(new OptimizerCodeFix())
     {
-        var fixedSource = await FixAllAsync(Optimizers, "MUP008", new OptimizerCodeFix(), OptimizerCodeFix.Key);
-        Assert.Equal(Optimizers
-            .Replace("torch.optim.AdamW(model.parameters(), lr, weight_decay: 0.1)", "model.MupAdamW(lr: lr, weightDecay: 0.1)")
-            .Replace("new AdamW(model.parameters())", "model.MupAdamW(lr: 0.001, weightDecay: 0)")
-            .Replace("torch.optim.SGD(model.parameters(), 0.1, momentum: 0.9, nesterov: true)", "model.MupSGD(lr: 0.1, momentum: 0.9, nesterov: true)")
-            .Replace("torch.optim.Adam(model.parameters(), 1e-3, 0.8, 0.99, 1e-6, 0.01, true)",
-                "model.MupAdam(lr: 1e-3, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 0.01, amsgrad: true)"),
-            fixedSource);
+        TestCode = Optimizers,
+        FixedCode = Optimizers.Replace("{|MUP008:torch.optim.AdamW(model.parameters(), lr, weight_decay: 0.1)|}", "model.MupAdamW(lr: lr, weightDecay: 0.1)"),
         // The named_parameters() subset keeps its diagnostic: no faithful rewrite exists.
-        var result = Analyze(fixedSource);
-        Assert.False(result.Errors.Any(), string.Join("\n", result.Errors));
-        Assert.Single(result.Mup);
-    }
+        BatchFixedCode = Optimizers
+            .Replace("{|MUP008:torch.optim.AdamW(model.parameters(), lr, weight_decay: 0.1)|}", "model.MupAdamW(lr: lr, weightDecay: 0.1)")
+            .Replace("{|MUP008:new AdamW(model.parameters())|}", "model.MupAdamW(lr: 0.001, weightDecay: 0)")
+            .Replace("{|MUP008:torch.optim.SGD(model.parameters(), 0.1, momentum: 0.9, nesterov: true)|}", "model.MupSGD(lr: 0.1, momentum: 0.9, nesterov: true)")
+            .Replace("{|MUP008:torch.optim.Adam(model.parameters(), 1e-3, 0.8, 0.99, 1e-6, 0.01, true)|}",
+                "model.MupAdam(lr: 1e-3, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 0.01, amsgrad: true)"),
+        CodeActionEquivalenceKey = OptimizerCodeFix.Key,
+        CodeFixTestBehaviors = CodeFixTestBehaviors.FixOne,
+    }.RunAsync();
 
     [Fact]
     public async Task Mup008_NoFixForASubset()
@@ -435,34 +465,12 @@ public class CodeFixTests
                 [ReadoutLayer] private readonly Linear readout;
                 public Mlp8([Width(64)] int width) : base(nameof(Mlp8)) { input = Linear(8, width); readout = Linear(width, 10); RegisterComponents(); }
                 public override Tensor forward(Tensor x) => readout.forward(input.forward(x) * MupReadoutMultiplier);
-                public AdamW Optimizer() => torch.optim.AdamW(named_parameters().Select(p => p.Item2), maximize: true);
+                public AdamW Optimizer() => {|MUP008:torch.optim.AdamW(named_parameters().Select(p => p.Item2), maximize: true)|};
             }
             """;
-        Assert.Empty(await ActionsAsync(source, "MUP008", new OptimizerCodeFix()));
-    }
-
-    // ---- helpers ----
-
-    /// <summary>Compiles; <paramref name="id"/> is gone except at a layer named <paramref name="except"/>.</summary>
-    private static void AssertFixedExcept(string source, string id, string? except, string? ignore = null)
-    {
-        var result = Analyze(source);
-        Assert.True(!result.Errors.Any(), "fixed source does not compile:\n" + string.Join("\n", result.Errors));
-        var left = result.Mup.Where(d => d.Id == id).ToList();
-        Assert.True(left.All(d => except is not null && d.GetMessage().Contains($"'{except}'")), string.Join("\n", left));
-        Assert.Empty(result.Exceptions);
-    }
-
-    /// <summary>As AssertFixed, for a fix that writes a forward multiplier inside a nested module. Until the generator
-    /// gives nested modules their members (IMupSubmodule), the only error allowed is that member's absence there.</summary>
-    private static void AssertFixedNested(string source, string id, string nestedClass)
-    {
-        var result = Analyze(source);
-        var nested = result.Compilation.GetTypeByMetadataName(nestedClass);
-        var generated = nested?.AllInterfaces.Any(i => i.Name == "IMupSubmodule") == true;
-        var errors = result.Errors.Where(e => generated || !(e.Id == "CS0103" && e.GetMessage().Contains("'Mup"))).ToList();
-        Assert.True(errors.Count == 0, "fixed source does not compile:\n" + string.Join("\n", errors));
-        Assert.DoesNotContain(result.Mup, d => d.Id == id);
-        Assert.Empty(result.Exceptions);
+        // Every provider of the package: none offers anything.
+        var test = new MupCodeFixTest { TestCode = source, FixedCode = source, CodeFixTestBehaviors = CodeFixTestBehaviors.SkipFixAllCheck };
+        await test.RunAsync();
+        Assert.All(test.Offered, offered => Assert.Empty(offered));
     }
 }

@@ -1,7 +1,9 @@
 using System.Linq;
+using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Testing;
 using Xunit;
-using static MupGen.Analyzers.Tests.Harness;
+using static MupGen.Analyzers.Tests.MupTest;
 
 namespace MupGen.Analyzers.Tests;
 
@@ -9,19 +11,19 @@ namespace MupGen.Analyzers.Tests;
 public class DiagnosticTests
 {
     [Fact]
-    public void Mup012_SizeFromAMethodCall_AtTheField_WithWhatWasNotRead()
+    public async Task Mup012_SizeFromAMethodCall_AtTheField_WithWhatWasNotRead()
     {
-        var result = Verify(Usings + """
+        var reported = await VerifyAsync(Usings + """
             public partial class M1 : Module<Tensor, Tensor>
             {
                 private readonly Linear input;
-                private readonly Linear {|MUP012:odd|};
+                private readonly Linear {|#0:odd|};
                 [ReadoutLayer] private readonly Linear readout;
 
                 public M1([Width(64)] int width) : base(nameof(M1))
                 {
                     input = Linear(8, width);
-                    odd = Linear(width, Compute(width));
+                    odd = Linear(width, {|#1:Compute(width)|});
                     readout = Linear(width, 10);
                     RegisterComponents();
                 }
@@ -30,8 +32,12 @@ public class DiagnosticTests
 
                 public override Tensor forward(Tensor x) => readout.forward(odd.forward(input.forward(x)) * MupReadoutMultiplier);
             }
-            """);
-        var diagnostic = result.Mup.Single();
+            """,
+            // The expression the generator could not follow is the additional location.
+            Diagnostic("MUP012").WithLocation(0).WithLocation(1).WithArguments("odd", "M1",
+                "could not read 'outputSize' of Linear 'odd': Compute(width) is a method call",
+                "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants, or set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel) to take its rule from the shapes of a base and a wider model, as mup does"));
+        var diagnostic = reported.Single();
         Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
         var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains("'odd'", message);
@@ -45,35 +51,61 @@ public class DiagnosticTests
     }
 
     [Fact]
-    public void Mup001_HelperBuiltLayer_NoRoleOffered_CallIsTheAdditionalLocation()
+    public async Task Mup001_VirtualHelperBuiltLayer_NoRoleOffered_CallIsTheAdditionalLocation()
     {
-        var result = Verify(Usings + """
+        var reported = await VerifyAsync(Usings + """
             public partial class M1b : Module<Tensor, Tensor>
             {
                 private readonly Linear input;
-                private readonly Linear {|MUP001:head|};
+                private readonly Linear {|#0:head|};
 
                 public M1b([Width(64)] int width) : base(nameof(M1b))
                 {
                     input = Linear(8, width);
-                    head = Make(width);
+                    head = {|#1:Make(width)|};
                     RegisterComponents();
                 }
 
-                private static Linear Make(int w) => Linear(w, 10);
+                // Virtual: a derived class may build something else, so the generator does not follow it.
+                protected virtual Linear Make(int w) => Linear(w, 10);
 
                 public override Tensor forward(Tensor x) => head.forward(input.forward(x));
             }
-            """);
-        var diagnostic = result.Mup.Single();
+            """,
+            // The call the generator did not follow is the additional location.
+            Diagnostic("MUP001").WithLocation(0).WithLocation(1));
+        var diagnostic = reported.Single();
         Assert.Equal("HelperCall", diagnostic.Properties[DiagnosticProperties.Reason]);
         Assert.False(diagnostic.Properties.ContainsKey(DiagnosticProperties.Roles));
-        // The call the generator did not follow is the additional location.
-        Assert.Equal("Make(width)", diagnostic.AdditionalLocations.Single().SourceTree!.GetText().ToString(diagnostic.AdditionalLocations.Single().SourceSpan));
     }
 
     [Fact]
-    public void Mup001_NotReportedWithARoleAttribute() => Verify(Usings + """
+    public Task HelperBuiltLayers_AreRead_AReadoutFromAHelperNeedsItsAttribute_AtTheField() => VerifyAsync(Usings + """
+        public partial class M1h : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            private readonly Sequential block;
+            private readonly Linear {|MUP003:head|};
+
+            public M1h([Width(64)] int width) : base(nameof(M1h))
+            {
+                Linear Layer(int i, int o) => Linear(i, o);
+                input = Layer(8, width);
+                block = MakeBlock(width);
+                head = Make(width);
+                RegisterComponents();
+            }
+
+            private static Sequential MakeBlock(int w) => Sequential(("fc", Linear(w, w)), ("act", ReLU()));
+
+            private static Linear Make(int w) => Linear(w, 10);
+
+            public override Tensor forward(Tensor x) => head.forward(block.forward(input.forward(x)));
+        }
+        """);
+
+    [Fact]
+    public Task Mup001_NotReportedWithARoleAttribute() => VerifyAsync(Usings + """
         public partial class M1c : Module<Tensor, Tensor>
         {
             private readonly Linear input;
@@ -95,9 +127,9 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void Mup002_NotPartial_AtTheClassIdentifier()
+    public async Task Mup002_NotPartial_AtTheClassIdentifier()
     {
-        var result = Verify(Usings + """
+        var reported = await VerifyAsync(Usings + """
             public class {|MUP002:Plain|} : Module<Tensor, Tensor>
             {
                 private readonly Linear fc;
@@ -105,13 +137,13 @@ public class DiagnosticTests
                 public override Tensor forward(Tensor x) => fc.forward(x);
             }
             """);
-        var diagnostic = result.Mup.Single();
+        var diagnostic = reported.Single();
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Equal("NotPartial", diagnostic.Properties[DiagnosticProperties.Reason]);
     }
 
     [Fact]
-    public void Mup002_NotAModule() => Verify(Usings + """
+    public Task Mup002_NotAModule() => VerifyAsync(Usings + """
         public partial class {|MUP002:Settings|}
         {
             public Settings([Width(64)] int width) { }
@@ -119,7 +151,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void Mup002_ContainingTypeNotPartial() => Verify(Usings + """
+    public Task Mup002_ContainingTypeNotPartial() => VerifyAsync(Usings + """
         public class Outer
         {
             public partial class {|MUP002:Inner|} : Module<Tensor, Tensor>
@@ -132,7 +164,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void Mup003_ReadoutNotMarked_AtTheField() => Verify(Usings + """
+    public Task Mup003_ReadoutNotMarked_AtTheField() => VerifyAsync(Usings + """
         public partial class M3 : Module<Tensor, Tensor>
         {
             private readonly Linear input;
@@ -150,9 +182,9 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void Mup003_NoReadoutAtAll_AtTheClass()
+    public async Task Mup003_NoReadoutAtAll_AtTheClass()
     {
-        var result = Verify(Usings + """
+        var reported = await VerifyAsync(Usings + """
             public partial class {|MUP003:Encoder|} : Module<Tensor, Tensor>
             {
                 private readonly Linear input;
@@ -168,11 +200,11 @@ public class DiagnosticTests
                 public override Tensor forward(Tensor x) => hidden.forward(input.forward(x));
             }
             """);
-        Assert.Equal("Model", result.Mup.Single().Properties[DiagnosticProperties.Scope]);
+        Assert.Equal("Model", reported.Single().Properties[DiagnosticProperties.Scope]);
     }
 
     [Fact]
-    public void Mup004_BaseBelowOne_NonInteger_OnFieldsToo() => Verify(Usings + """
+    public Task Mup004_BaseBelowOne_NonInteger_OnFieldsToo() => VerifyAsync(Usings + """
         public partial class M4 : Module<Tensor, Tensor>
         {
             [{|MUP004:Depth(0)|}] private readonly int layers = 2;
@@ -188,7 +220,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void Mup005_ReadoutInputWithoutMultiplier_ForwardAndCall() => Verify(Usings + """
+    public Task Mup005_ReadoutInputWithoutMultiplier_ForwardAndCall() => VerifyAsync(Usings + """
         public partial class M5 : Module<Tensor, Tensor>
         {
             private readonly Linear input;
@@ -215,7 +247,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void Mup005_InANestedModule() => Verify(Usings + """
+    public Task Mup005_InANestedModule() => VerifyAsync(Usings + """
         public partial class Head : Module<Tensor, Tensor>
         {
             [ReadoutLayer] private readonly Linear proj;
@@ -268,7 +300,7 @@ public class DiagnosticTests
         """;
 
     [Fact]
-    public void Mup006_ResidualAddsInADepthBlock() => Verify(Usings + DeepRoot + """
+    public Task Mup006_ResidualAddsInADepthBlock() => VerifyAsync(Usings + DeepRoot + """
         public partial class Block : Module<Tensor, Tensor>
         {
             private readonly Linear fc1;
@@ -293,10 +325,10 @@ public class DiagnosticTests
                 return y + {|MUP006:fc3.forward(y)|} + notResidual * 0;
             }
         }
-        """, allowErrors: false);
+        """);
 
     [Fact]
-    public void Mup006_NotReportedOutsideDepthBlocks() => Verify(Usings + """
+    public Task Mup006_NotReportedOutsideDepthBlocks() => VerifyAsync(Usings + """
         public partial class Wide : Module<Tensor, Tensor>
         {
             private readonly Linear input;
@@ -321,7 +353,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void Mup007_SqrtScales_AndScaledDotProductAttention() => Verify(Usings + """
+    public Task Mup007_SqrtScales_AndScaledDotProductAttention() => VerifyAsync(Usings + """
         public partial class Attention : Module<Tensor, Tensor>
         {
             private readonly Linear q;
@@ -371,7 +403,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void Mup007_NotReportedOutsideMupModels() => Verify(Usings + """
+    public Task Mup007_NotReportedOutsideMupModels() => VerifyAsync(Usings + """
         public sealed class PlainAttention : Module<Tensor, Tensor>
         {
             private readonly Linear q;
@@ -403,7 +435,7 @@ public class DiagnosticTests
         """;
 
     [Fact]
-    public void Mup008_PlainOptimizersOnAMupModel() => Verify(Usings + Mlp8 + """
+    public Task Mup008_PlainOptimizersOnAMupModel() => VerifyAsync(Usings + Mlp8 + """
         public static class Train
         {
             public static void Run()
@@ -420,7 +452,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void Mup009_SubmoduleProperty_AtThePropertyIdentifier() => Verify(Usings + """
+    public Task Mup009_SubmoduleProperty_AtThePropertyIdentifier() => VerifyAsync(Usings + """
         public partial class M9 : Module<Tensor, Tensor>
         {
             private readonly Linear input;
@@ -441,7 +473,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void Mup012_InANestedModule_AtTheNestedField() => Verify(Usings + """
+    public Task Mup012_InANestedModule_AtTheNestedField() => VerifyAsync(Usings + """
         public partial class Inner : Module<Tensor, Tensor>
         {
             private readonly Linear fc;
@@ -478,7 +510,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void Mup006_AndMup007_InNestedBlocksBuiltByLinq() => Verify(Usings + """
+    public Task Mup006_AndMup007_InNestedBlocksBuiltByLinq() => VerifyAsync(Usings + """
         public partial class Attn : Module<Tensor, Tensor>
         {
             private readonly Linear q;
@@ -516,41 +548,42 @@ public class DiagnosticTests
         }
         """);
 
-    [Fact]
-    public void WithoutTheGenerator_TheAnalyzersParseTheModelsThemselves()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task WithoutTheGenerator_TheAnalyzersParseTheModelsThemselves(bool generate)
     {
         // The analyzers read only the parser's model, never the generator's output: with or without it in the
-        // compilation (a build that runs analyzers but not the generator) they report the same things.
-        var markup = Usings + DeepRoot + """
-            public partial class Block : Module<Tensor, Tensor>
-            {
-                private readonly Linear fc1;
-                private readonly Linear {|MUP012:odd|};
-
-                public Block(int width) : base(nameof(Block))
-                {
-                    fc1 = Linear(width, width);
-                    odd = Linear(width, Size(width));
-                    RegisterComponents();
-                }
-
-                private static int Size(int w) => w;
-
-                public override Tensor forward(Tensor x) => x + {|MUP006:odd.forward(fc1.forward(x))|};
-            }
-            """;
-        var (source, expected) = Markup.Parse(markup);
-        foreach (var generate in new[] { true, false })
+        // compilation (a build that runs analyzers but not the generator) they report the same things, at the same
+        // places. Without the generator the generated members are missing (CS0103): compiler errors are not compared.
+        var test = new MupAnalyzerTest
         {
-            var result = Analyze(Compile(source), generate);
-            Assert.Empty(result.Exceptions);
-            var actual = result.Mup.Select(d => (d.Id, d.Location.SourceSpan)).OrderBy(d => d.SourceSpan.Start).ToList();
-            Assert.Equal(expected.OrderBy(d => d.Span.Start).ToList(), actual);
-        }
+            RunGenerator = generate,
+            CompilerDiagnostics = generate ? CompilerDiagnostics.Errors : CompilerDiagnostics.None,
+            TestCode = Usings + DeepRoot + """
+                public partial class Block : Module<Tensor, Tensor>
+                {
+                    private readonly Linear fc1;
+                    private readonly Linear {|MUP012:odd|};
+
+                    public Block(int width) : base(nameof(Block))
+                    {
+                        fc1 = Linear(width, width);
+                        odd = Linear(width, Size(width));
+                        RegisterComponents();
+                    }
+
+                    private static int Size(int w) => w;
+
+                    public override Tensor forward(Tensor x) => x + {|MUP006:odd.forward(fc1.forward(x))|};
+                }
+                """,
+        };
+        await test.RunAsync();
     }
 
     [Fact]
-    public void Mup006_InTheRootLoopOverPlainLayerBlocks() => Verify(Usings + """
+    public Task Mup006_InTheRootLoopOverPlainLayerBlocks() => VerifyAsync(Usings + """
         public partial class Deep2 : Module<Tensor, Tensor>
         {
             private readonly Linear embed;
@@ -635,30 +668,30 @@ public class DiagnosticTests
         """;
 
     [Fact]
-    public void Mup010_NonPartialBlockUsingAMultiplier_AtTheClassIdentifier()
+    public async Task Mup010_NonPartialBlockUsingAMultiplier_AtTheClassIdentifier()
     {
-        var result = Verify(Usings + NestedRoot + PartialMlp + PartialAttn + """
+        var reported = await VerifyAsync(Usings + NestedRoot + PartialMlp + PartialAttn + """
             public class {|MUP010:Block|} : Module<Tensor, Tensor>
             {
                 private readonly Linear fc;
                 private readonly Attn attn;
                 public Block(int width) : base(nameof(Block)) { fc = Linear(width, width); attn = new Attn(width); RegisterComponents(); }
-                public override Tensor forward(Tensor x) => x + MupResidualMultiplier * fc.forward(attn.forward(x));
+                public override Tensor forward(Tensor x) => x + {|#0:MupResidualMultiplier|} * fc.forward(attn.forward(x));
             }
-            """, allowErrors: true);
-        var diagnostic = result.Mup.Single();
+            """,
+            // The compiler's own error, which MUP010 explains.
+            CompilerError("CS0103").WithLocation(0).WithArguments("MupResidualMultiplier"));
+        var diagnostic = reported.Single(d => d.Id == "MUP010");
         Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
         Assert.Equal(DiagnosticDescriptors.UsageCategory, diagnostic.Descriptor.Category);
         Assert.Equal("NotPartial", diagnostic.Properties[DiagnosticProperties.Reason]);
         Assert.Equal("Nested module 'Block' is not partial, so it gets no MupGen multipliers",
             diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("https://github.com/mupgen/mupgen/blob/main/docs/diagnostics/MUP010.md", diagnostic.Descriptor.HelpLinkUri);
-        // The compiler's own error, which MUP010 explains.
-        Assert.Contains(result.Errors, e => e.Id == "CS0103" && e.GetMessage().Contains("'MupResidualMultiplier'"));
     }
 
     [Fact]
-    public void Mup010_TransitivelyBuilt_OtherMultipliers_NonPartialContainingType_SecondPartWithoutPartial() => Verify(Usings + NestedRoot + """
+    public Task Mup010_TransitivelyBuilt_OtherMultipliers_NonPartialContainingType_SecondPartWithoutPartial() => VerifyAsync(Usings + NestedRoot + """
         public partial class Block : Module<Tensor, Tensor>
         {
             private readonly Linear fc;
@@ -672,7 +705,7 @@ public class DiagnosticTests
             private readonly Linear q;
             private readonly long headDim;
             public Attn(int width) : base(nameof(Attn)) { q = Linear(width, width); headDim = width / 4; RegisterComponents(); }
-            public override Tensor forward(Tensor x) => q.forward(x).matmul(x.transpose(-2, -1)) * this.MupAttentionScale(headDim);
+            public override Tensor forward(Tensor x) => q.forward(x).matmul(x.transpose(-2, -1)) * this.{|#0:MupAttentionScale|}(headDim);
         }
 
         public partial class Mlp : Module<Tensor, Tensor>
@@ -681,14 +714,17 @@ public class DiagnosticTests
             public Mlp(int width) : base(nameof(Mlp)) { fc = Linear(width, width); RegisterComponents(); }
         }
 
-        public class {|MUP010:Mlp|}
+        public class {|#1:Mlp|}
         {
-            public override Tensor forward(Tensor x) => fc.forward(x * MupInputMultiplier);
+            public override Tensor forward(Tensor x) => fc.forward(x * {|CS0103:MupInputMultiplier|});
         }
-        """, allowErrors: true);
+        """,
+        CompilerError("CS1061").WithLocation(0).WithArguments("Attn", "MupAttentionScale"),
+        Diagnostic("MUP010").WithLocation(1).WithArguments("Mlp"),
+        CompilerError("CS0260").WithLocation(1).WithArguments("Mlp"));
 
     [Fact]
-    public void Mup010_ContainingTypeNotPartial_AtTheNestedClass() => Verify(Usings + """
+    public Task Mup010_ContainingTypeNotPartial_AtTheNestedClass() => VerifyAsync(Usings + """
         public partial class Wide : Module<Tensor, Tensor>
         {
             private readonly Linear input;
@@ -703,13 +739,13 @@ public class DiagnosticTests
             {
                 [ReadoutLayer] private readonly Linear fc;
                 public Head(int width) : base(nameof(Head)) { fc = Linear(width, 10); RegisterComponents(); }
-                public override Tensor forward(Tensor x) => fc.forward(x * MupReadoutMultiplier);
+                public override Tensor forward(Tensor x) => fc.forward(x * {|CS0103:MupReadoutMultiplier|});
             }
         }
-        """, allowErrors: true);
+        """);
 
     [Fact]
-    public void Mup010_NotReportedForAPartialNestedModule() => Verify(Usings + NestedRoot + PartialMlp + PartialAttn + """
+    public Task Mup010_NotReportedForAPartialNestedModule() => VerifyAsync(Usings + NestedRoot + PartialMlp + PartialAttn + """
         public partial class Block : Module<Tensor, Tensor>
         {
             private readonly Linear fc;
@@ -720,7 +756,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void Mup010_NotReportedForANonPartialModuleThatUsesNoMultiplier() => Verify(Usings + """
+    public Task Mup010_NotReportedForANonPartialModuleThatUsesNoMultiplier() => VerifyAsync(Usings + """
         public partial class Deep10 : Module<Tensor, Tensor>
         {
             private readonly Linear input;
@@ -754,7 +790,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void Mup010_NotReportedWhenTheNameBinds_OwnMemberOrPartialBase() => Verify(Usings + NestedRoot + PartialAttn + """
+    public Task Mup010_NotReportedWhenTheNameBinds_OwnMemberOrPartialBase() => VerifyAsync(Usings + NestedRoot + PartialAttn + """
         public abstract partial class BlockBase : Module<Tensor, Tensor>
         {
             protected BlockBase(string name) : base(name) { }
@@ -778,7 +814,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void Mup010_NotReportedForModulesNoMupModelBuilds() => Verify(Usings + """
+    public Task Mup010_NotReportedForModulesNoMupModelBuilds() => VerifyAsync(Usings + """
         public class Plain : Module<Tensor, Tensor>
         {
             private readonly Block block;
@@ -790,13 +826,13 @@ public class DiagnosticTests
         {
             private readonly Linear fc;
             public Block(int width) : base(nameof(Block)) { fc = Linear(width, width); RegisterComponents(); }
-            public override Tensor forward(Tensor x) => x + MupResidualMultiplier * fc.forward(x);
+            public override Tensor forward(Tensor x) => x + {|CS0103:MupResidualMultiplier|} * fc.forward(x);
         }
 
         public class Loose : Module<Tensor, Tensor>
         {
             public Loose() : base(nameof(Loose)) { }
-            public override Tensor forward(Tensor x) => x * MupAttentionScale(64);
+            public override Tensor forward(Tensor x) => x * {|CS0103:MupAttentionScale|}(64);
         }
-        """, allowErrors: true);
+        """);
 }

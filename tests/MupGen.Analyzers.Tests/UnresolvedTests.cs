@@ -3,10 +3,10 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis.Testing;
 using Xunit;
-using static MupGen.Analyzers.Tests.Harness;
+using static MupGen.Analyzers.Tests.MupTest;
 
 namespace MupGen.Analyzers.Tests;
 
@@ -63,10 +63,12 @@ public class UnresolvedTests
                 public Scaled([Width(64)] int width) : base(nameof(Scaled))
                 {
                     input = Linear(8, width);
-                    gain = Parameter(ones(width));
+                    gain = Parameter(Gain(width));
                     readout = Linear(width, 10);
                     RegisterComponents();
                 }
+                // A tensor from a method: the generator reads Parameter(ones(width)) itself, not a method's result.
+                private static Tensor Gain(int w) => ones(w);
                 public override Tensor forward(Tensor x) => readout.forward(input.forward(x) * gain * MupReadoutMultiplier);
             }
             """,
@@ -130,11 +132,12 @@ public class UnresolvedTests
                 private readonly Linear input;
                 private readonly Linear {|MUP015:wide|};
                 [ReadoutLayer] private readonly Linear readout;
-                public Squared([Width(64)] int width) : base(nameof(Squared))
+                public Squared([Width(64)] int width, int extra) : base(nameof(Squared))
                 {
                     input = Linear(8, width);
-                    wide = Linear(width, width * width + 1);
-                    readout = Linear(width * width + 1, 10);
+                    // extra has no default: the base size of (width + extra) / 2 * 2 is unknown at compile time.
+                    wide = Linear(width, (width + extra) / 2 * 2);
+                    readout = Linear((width + extra) / 2 * 2, 10);
                     RegisterComponents();
                 }
                 public override Tensor forward(Tensor x) => readout.forward(wide.forward(input.forward(x)) * MupReadoutMultiplier);
@@ -209,18 +212,14 @@ public class UnresolvedTests
 
     private static string Source(string name) => Usings + Corpus[name];
 
-    /// <summary>Exactly the marked diagnostic, at the member's name, and nothing else.</summary>
+    /// <summary>Exactly the marked diagnostic, at the member's name, and nothing else. It names what the parser
+    /// could not read and what to do; it carries the reason and the parameter names concerned, and (except a readout,
+    /// whose fix is certain) no role to add.</summary>
     [Theory]
     [MemberData(nameof(Names))]
-    public void ExactSpan(string name) => Verify(Source(name));
-
-    /// <summary>The diagnostic names what the parser could not read and what to do; it carries the reason and the
-    /// parameter names concerned, and (except a readout, whose fix is certain) no role to add.</summary>
-    [Theory]
-    [MemberData(nameof(Names))]
-    public void MessageAndProperties(string name)
+    public async Task ExactSpan_MessageAndProperties(string name)
     {
-        var diagnostic = Analyze(Markup.Strip(Source(name))).Mup.Single();
+        var diagnostic = (await VerifyAsync(Source(name))).Single();
         var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         Assert.False(string.IsNullOrEmpty(diagnostic.Properties[DiagnosticProperties.Reason]));
         Assert.False(string.IsNullOrEmpty(diagnostic.Properties[DiagnosticProperties.Parameters]));
@@ -235,16 +234,37 @@ public class UnresolvedTests
     }
 
     [Fact]
-    public void CollectionItemsDiffer_SaysWhyNoAttributeFits()
+    public async Task CollectionItemsDiffer_SaysWhyNoAttributeFits()
     {
-        var diagnostic = Analyze(Markup.Strip(Source("CollectionItemsDiffer"))).Mup.Single();
+        var source = Source("CollectionItemsDiffer").Replace("{|MUP015:layers|}", "{|#0:layers|}")
+            .Replace("layers.append(Linear(width, 2 * width));", "layers.append({|#1:Linear(width, 2 * width)|});");
+        // The first item the generator could not tell apart is the additional location.
+        var diagnostic = (await VerifyAsync(source, Diagnostic("MUP015").WithLocation(0).WithLocation(1).WithArguments("layers", "FirstDiffers",
+            "the items of 'layers' added at '*' are different layers, at indices the generator cannot tell apart",
+            "its items have different shapes and one attribute would give them all one rule; set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel), which gives each item mup's rule from its own shapes"))).Single();
         Assert.Equal("CollectionItemsDiffer", diagnostic.Properties[DiagnosticProperties.Reason]);
         Assert.Contains("different shapes", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    /// <summary>MUP011: a module class from a referenced assembly, whose constructor the generator cannot read.</summary>
-    [Fact]
-    public void Mup011_ModuleFromAReferencedAssembly_AtTheField()
+    private const string UsesLibrary = """
+        public partial class UsesLibrary : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            private readonly Library.Gated {|#0:gate|};
+            [ReadoutLayer] private readonly Linear readout;
+            public UsesLibrary([Width(64)] int width) : base(nameof(UsesLibrary))
+            {
+                input = Linear(8, width);
+                gate = {|#1:new Library.Gated(width)|};
+                readout = Linear(width, 10);
+                RegisterComponents();
+            }
+            public override Tensor forward(Tensor x) => readout.forward(gate.forward(input.forward(x)) * MupReadoutMultiplier);
+        }
+        """;
+
+    /// <summary>A module class from another assembly, whose constructor the generator cannot read.</summary>
+    private static MetadataReference Library()
     {
         var library = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("Library",
             new[] { Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(Usings + """
@@ -255,59 +275,53 @@ public class UnresolvedTests
                     public Gated(int w) : base(nameof(Gated)) { fc = Linear(w, w); RegisterComponents(); }
                     public override Tensor forward(Tensor x) => fc.forward(x);
                 }
-                """, Harness.ParseOptions) },
-            Harness.References, Harness.CompilationOptions);
+                """, MupTest.ParseOptions) },
+            References, MupTest.CompilationOptions);
         using var image = new System.IO.MemoryStream();
         var emitted = library.Emit(image);
         Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
-        var (source, expected) = Markup.Parse(Usings + """
-            public partial class UsesLibrary : Module<Tensor, Tensor>
-            {
-                private readonly Linear input;
-                private readonly Library.Gated {|MUP011:gate|};
-                [ReadoutLayer] private readonly Linear readout;
-                public UsesLibrary([Width(64)] int width) : base(nameof(UsesLibrary))
-                {
-                    input = Linear(8, width);
-                    gate = new Library.Gated(width);
-                    readout = Linear(width, 10);
-                    RegisterComponents();
-                }
-                public override Tensor forward(Tensor x) => readout.forward(gate.forward(input.forward(x)) * MupReadoutMultiplier);
-            }
-            """);
-        var compilation = Compile(source).AddReferences(MetadataReference.CreateFromImage(image.ToArray()));
-        var result = Analyze(compilation);
-        Assert.Empty(result.Exceptions);
-        Assert.Empty(result.Errors);
-        var diagnostic = result.Mup.Single();
-        Assert.Equal((expected[0].Id, expected[0].Span), (diagnostic.Id, diagnostic.Location.SourceSpan));
+        return MetadataReference.CreateFromImage(image.ToArray());
+    }
+
+    /// <summary>MUP011: a module class from a referenced assembly, at the field; the construction is the additional
+    /// location. No code fix offers anything for it.</summary>
+    [Fact]
+    public async Task Mup011_ModuleFromAReferencedAssembly_AtTheField()
+    {
+        var test = new MupAnalyzerTest { TestCode = Usings + UsesLibrary };
+        test.TestState.AdditionalReferences.Add(Library());
+        test.ExpectedDiagnostics.Add(Diagnostic("MUP011").WithLocation(0).WithLocation(1).WithArguments("gate", "UsesLibrary",
+            "could not read how 'gate' is built: new Library.Gated(width) is a module class whose constructor the generator cannot read (it is not declared in this compilation)",
+            "build it from layers MupGen knows (Linear, Embedding, LayerNorm, Conv1d/Conv2d, ...) or from a module class of this project, or set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel) to take its rule from the shapes of a base and a wider model, as mup does"));
+        await test.RunAsync();
+        var diagnostic = test.Reported.Single();
         Assert.Equal("UnknownLayerType", diagnostic.Properties[DiagnosticProperties.Reason]);
         Assert.Contains("MupOptions.BaseShapes", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal("new Library.Gated(width)", diagnostic.AdditionalLocations.Single().SourceTree!.GetText().ToString(diagnostic.AdditionalLocations.Single().SourceSpan));
     }
 
     /// <summary>The member of a nested class is reported once, however many call sites make it unresolved; the
-    /// call sites' expressions that were not understood are additional locations.</summary>
+    /// expression of the call site reported (the first) is the additional location.</summary>
     [Fact]
-    public void NestedMember_OnceForEveryCallSite()
+    public async Task NestedMember_OnceForEveryCallSite()
     {
-        var result = Analyze(Markup.Strip(Source("NestedOpaque")));
-        var diagnostic = result.Mup.Single();
-        var sites = diagnostic.AdditionalLocations.Select(l => l.SourceTree!.GetText().ToString(l.SourceSpan)).ToList();
-        Assert.Contains(sites, s => s.Contains("cfg.Hidden", StringComparison.Ordinal));
+        var source = Source("NestedOpaque").Replace("{|MUP012:fc|}", "{|#0:fc|}")
+            .Replace("bad = new Inner(cfg.Hidden);", "bad = new Inner({|#1:cfg.Hidden|});");
+        await VerifyAsync(source, Diagnostic("MUP012").WithLocation(0).WithLocation(1).WithArguments("fc", "TwoCallSites",
+            "could not read 'outputSize' of Linear 'bad.fc': cfg.Hidden is read from another object, which the generator cannot follow",
+            "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants, or set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel) to take its rule from the shapes of a base and a wider model, as mup does"));
     }
 
     /// <summary>Over every source of the analyzer tests that has µP models: each member the parse lists as unresolved
     /// has exactly one MupGen diagnostic at its location, and every such diagnostic is at one of those members.</summary>
     [Theory]
     [MemberData(nameof(AllSources))]
-    public void EveryUnresolvedMember_HasExactlyOneDiagnostic(string label)
+    public async Task EveryUnresolvedMember_HasExactlyOneDiagnostic(string label)
     {
+        // The parse the analyzers read is internal: this test compiles directly instead of through the framework.
         var source = AllSourceText(label);
-        var result = Analyze(Compile(source));
-        Assert.Empty(result.Exceptions);
-        var symbols = MupSymbols.Get(result.Compilation)!;
+        var (compilation, diagnostics) = await AnalyzeAsync(Compile(source));
+        var mup = diagnostics.Where(d => d.Id.StartsWith("MUP", StringComparison.Ordinal)).ToList();
+        var symbols = MupSymbols.Get(compilation)!;
         var expected = new HashSet<Location>();
         foreach (var root in symbols.Types.Roots)
         {
@@ -326,12 +340,12 @@ public class UnresolvedTests
             DiagnosticIds.UnresolvedLayer, DiagnosticIds.UnknownModuleType, DiagnosticIds.UntraceableSize,
             DiagnosticIds.UnreadParameter, DiagnosticIds.UnfollowedRegistration, DiagnosticIds.NoRoleAttributeFits,
         };
-        var reported = result.Mup
+        var reported = mup
             .Where(d => unresolvedIds.Contains(d.Id) || (d.Id == DiagnosticIds.MissingReadout && d.Properties.TryGetValue(DiagnosticProperties.Scope, out var s) && s == "Layer"))
             .ToList();
         foreach (var location in expected)
             Assert.True(reported.Count(d => d.Location == location) == 1,
-                $"{location.GetLineSpan()}: {reported.Count(d => d.Location == location)} diagnostics\n" + string.Join("\n", result.Mup));
+                $"{location.GetLineSpan()}: {reported.Count(d => d.Location == location)} diagnostics\n" + string.Join("\n", mup));
         foreach (var diagnostic in reported)
             Assert.Contains(diagnostic.Location, expected);
     }
@@ -354,28 +368,55 @@ public class UnresolvedTests
         var (kind, name) = (label.Substring(0, colon), label.Substring(colon + 1));
         return kind switch
         {
-            "unresolved" => Markup.Strip(Source(name)),
+            "unresolved" => Strip(Source(name)),
             "clean" => CleanCorpus.Source(name),
-            _ => ParseNotTextTests.Reporting(int.Parse(name, System.Globalization.CultureInfo.InvariantCulture)),
+            _ => Strip(ParseNotTextTests.Reporting(int.Parse(name, System.Globalization.CultureInfo.InvariantCulture))),
         };
     }
 
     /// <summary>No code fix of the package offers anything for a member the generator could not read (issue 8.2: a
-    /// fix is right or absent); the readout fix is offered and is the only one.</summary>
-    [Theory]
-    [MemberData(nameof(Names))]
-    public async Task CodeFixes_OnlyWhereRight(string name)
+    /// fix is right or absent): MUP001 and MUP011–MUP015, every reason of the corpus plus a module from another
+    /// assembly, in one project (FixedCode = TestCode, every provider).</summary>
+    [Fact]
+    public async Task CodeFixes_NoneForWhatTheGeneratorCouldNotRead()
     {
-        var document = CreateDocument(Markup.Strip(Source(name)));
-        var compilation = (await document.Project.GetCompilationAsync())!;
-        var diagnostic = Analyze(compilation).Mup.Single(d => d.Location.SourceTree?.FilePath == document.FilePath);
-        var actions = new List<CodeAction>();
-        foreach (var provider in CodeFixProviders.All)
-            if (provider.FixableDiagnosticIds.Contains(diagnostic.Id))
-                await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), default));
-        if (diagnostic.Id == DiagnosticIds.MissingReadout)
-            Assert.Equal(new[] { "Mark 'head' [ReadoutLayer]" }, actions.Select(a => a.Title));
-        else
-            Assert.Empty(actions);
+        var test = new MupCodeFixTest { CodeFixTestBehaviors = CodeFixTestBehaviors.SkipFixAllCheck };
+        var sources = Corpus.Keys.Where(name => name != "MissingReadout").Select(Source)
+            .Append(Usings + UsesLibrary.Replace("{|#0:gate|}", "{|MUP011:gate|}").Replace("{|#1:new Library.Gated(width)|}", "new Library.Gated(width)"))
+            .ToList();
+        foreach (var source in sources)
+        {
+            test.TestState.Sources.Add(source);
+            test.FixedState.Sources.Add(source);
+        }
+        Assert.Equal(new[] { "MUP001", "MUP011", "MUP012", "MUP013", "MUP014", "MUP015" },
+            sources.SelectMany(s => System.Text.RegularExpressions.Regex.Matches(s, @"\{\|(MUP\d+):").Select(m => m.Groups[1].Value)).Distinct().OrderBy(id => id));
+        test.TestState.AdditionalReferences.Add(Library());
+        await test.RunAsync();
+        Assert.All(test.Offered, offered => Assert.Empty(offered));
+    }
+
+    /// <summary>The readout fix is offered for a layer that is a readout, and it is the only fix.</summary>
+    [Fact]
+    public async Task CodeFixes_TheReadoutFixIsTheOnlyOne()
+    {
+        var source = Source("MissingReadout");
+        var test = new MupCodeFixTest
+        {
+            TestCode = source,
+            // The readout fix marks the layer; its input then lacks the multiplier (MUP005), which has a fix of its own.
+            FixedCode = source.Replace("private readonly Linear {|MUP003:head|};", "[ReadoutLayer] private readonly Linear head;")
+                .Replace("head.forward(input.forward(x))", "head.forward({|MUP005:input.forward(x)|})"),
+            CodeFixTestBehaviors = CodeFixTestBehaviors.FixOne | CodeFixTestBehaviors.SkipFixAllCheck,
+        };
+        await test.RunAsync();
+        Assert.Equal(new[] { "Mark 'head' [ReadoutLayer]" }, test.Offered.First());
+    }
+
+    /// <summary>The source without its markup.</summary>
+    private static string Strip(string markup)
+    {
+        TestFileMarkupParser.GetSpans(markup, out var output, out ImmutableDictionary<string, ImmutableArray<Microsoft.CodeAnalysis.Text.TextSpan>> _);
+        return output;
     }
 }

@@ -45,7 +45,15 @@ public class CorpusTests
     private static Record Clean() => new(Array.Empty<(string, string)>(), RunTimeOutcome.Agrees);
     private static Record Reported(params (string, string)[] diagnostics) => new(diagnostics, RunTimeOutcome.RefusesThenBaseShapesAgree);
 
-    /// <summary>Each model's outcome today (main at 2026-12-02 01:15 UTC).</summary>
+    /// <summary>A design warning at the member (MUP007: a TorchSharp attention layer whose head dimension grows with
+    /// the width scales its logits by 1/sqrt(head dim) inside), while every parameter's numbers agree with the shape
+    /// method: the warning is about the forward pass, which mup's shape method does not change either.</summary>
+    private static Record Warned(params (string, string)[] diagnostics) => new(diagnostics, RunTimeOutcome.Agrees);
+
+    /// <summary>Diagnostics about the forward pass, not about a parameter's rule.</summary>
+    private static readonly HashSet<string> ForwardPassWarnings = new() { "MUP005", "MUP006", "MUP007" };
+
+    /// <summary>Each model's outcome today (main at 2026-12-02 02:30 UTC).</summary>
     public static readonly Dictionary<string, Record> Expected = new()
     {
         ["FieldMlp"] = Clean(),
@@ -54,13 +62,16 @@ public class CorpusTests
         ["ListMlp"] = Reported(("MUP015", "ListMlp.layers")),
         ["NamedSequentialMlp"] = Clean(),
         ["RegisterModuleMlp"] = Clean(),
-        ["HelperMlp"] = Reported(("MUP001", "HelperMlp.block1"), ("MUP001", "HelperMlp.block2")),
+        ["HelperMlp"] = Clean(),
+        ["LocalFunctionMlp"] = Clean(),
         ["LinqMlp"] = Clean(),
-        ["NanoGpt"] = new(new[] { ("MUP002", "GptConfig") }, RunTimeOutcome.DoesNotCompile),
-        ["Llama"] = new(new[] { ("MUP002", "LlamaArgs") }, RunTimeOutcome.DoesNotCompile),
+        ["NanoGpt"] = Clean(),
+        ["Llama"] = Clean(),
+        ["LlamaComputedHidden"] = Clean(),
         ["Bert"] = Clean(),
-        ["Vit"] = Reported(("MUP013", "Vit.cls_token"), ("MUP013", "Vit.pos_embed")),
-        ["TorchEncoder"] = new(new[] { ("MUP007", "TorchEncoder..ctor") }, RunTimeOutcome.Agrees, Bug: "MUP007 (head dimension grows with the width inside TransformerEncoderLayer) is reported on the constructor, not on the field layers; run time agrees"),
+        ["Vit"] = Clean(),
+        ["ParameterMatrix"] = Clean(),
+        ["TorchEncoder"] = Warned(("MUP007", "TorchEncoder.layers")),
         ["MhaClassifier"] = Clean(),
         ["Mixer"] = Clean(),
         ["VggStyle"] = Reported(("MUP001", "VggStyle.layers")),
@@ -135,6 +146,14 @@ public class CorpusTests
                 Assert.True(verify.Count == 0, $"{name}: MupVerify disagrees:\n" + string.Join("\n", verify));
                 var problems = RunTime.Check(wide, reference, Mup);
                 Assert.True(problems.Count == 0, $"{name}: disagrees with the shape method at 8x:\n" + string.Join("\n", problems));
+                // And at the base and delta widths themselves (every multiplier 1, then 2).
+                foreach (var factor in new[] { 1, 2 })
+                {
+                    using var other = model.Build(factor);
+                    Assert.Empty(((IMupModel)other).MupVerify(shapes));
+                    var atFactor = RunTime.Check(other, reference, Mup);
+                    Assert.True(atFactor.Count == 0, $"{name}: disagrees with the shape method at {factor}x:\n" + string.Join("\n", atFactor));
+                }
                 break;
             }
             case RunTimeOutcome.RefusesThenBaseShapesAgree:
@@ -168,11 +187,38 @@ public class CorpusTests
         Assert.Equal((record.Undiagnosed ?? Array.Empty<string>()).OrderBy(s => s), undiagnosed);
     }
 
+    /// <summary>The configuration-object models (width read through GPTConfig.NEmbd / ModelArgs.Dim, a `with` copy, a
+    /// computed member, Llama's multiple_of rounding) agree with the shape method parameter by parameter at 1x, 2x and
+    /// 8x the base width: init std measured, Adam/AdamW/SGD lr and weight decay, the readout multiplier.</summary>
+    [Theory]
+    [InlineData("NanoGpt", 1)]
+    [InlineData("NanoGpt", 2)]
+    [InlineData("NanoGpt", 8)]
+    [InlineData("Llama", 1)]
+    [InlineData("Llama", 2)]
+    [InlineData("Llama", 8)]
+    [InlineData("LlamaComputedHidden", 1)]
+    [InlineData("LlamaComputedHidden", 2)]
+    [InlineData("LlamaComputedHidden", 8)]
+    public void Configuration_models_agree_with_the_shape_method_at_1x_2x_and_8x(string name, int factor)
+    {
+        var model = Corpus.Get(name);
+        ShapeReference reference;
+        using (var baseModel = model.Build!(1))
+        using (var deltaModel = model.Build(2))
+            reference = new ShapeReference(baseModel, deltaModel);
+        using var wide = model.Build(factor);
+        var problems = RunTime.Check(wide, reference, Mup);
+        Assert.True(problems.Count == 0, $"{name} at {factor}x disagrees with the shape method:\n" + string.Join("\n", problems));
+        // Every parameter has a compiled rule.
+        Assert.All(((IMupModel)wide).MupDescribe(Mup), p => Assert.Equal(MupRuleSource.Compiled, p.Source));
+    }
+
     /// <summary>The invariant over the whole table, and the summary the issue asks for.</summary>
     [Fact]
     public void Never_neither_and_summary()
     {
-        int clean = 0, reported = 0, buildErrors = 0, bugs = 0, parameters = 0;
+        int clean = 0, warned = 0, reported = 0, buildErrors = 0, bugs = 0, parameters = 0;
         var lines = new List<string>();
         foreach (var m in Corpus.Models)
         {
@@ -181,9 +227,11 @@ public class CorpusTests
             switch (r.RunTime)
             {
                 case RunTimeOutcome.Agrees:
-                    // A warning beside agreeing numbers (MUP007 on the forward pass) must be a recorded case.
-                    Assert.True(silent == (r.Bug is null), $"{m.Name}: a diagnostic, yet recorded as agreeing without one");
-                    if (silent) clean++; else bugs++;
+                    // Beside agreeing numbers only a forward-pass warning at a member may stand (MUP007 at the field
+                    // holding a TorchSharp attention layer); anything else must be a recorded bug.
+                    bool warnedOnly = !silent && r.Diagnostics.All(d => ForwardPassWarnings.Contains(d.Id) && d.Member.Contains('.') && !d.Member.Contains(".."));
+                    Assert.True(r.Bug is not null || silent || warnedOnly, $"{m.Name}: a diagnostic, yet recorded as agreeing without one");
+                    if (r.Bug is not null) bugs++; else if (silent) clean++; else warned++;
                     break;
                 case RunTimeOutcome.DoesNotCompile:
                     Assert.False(silent);
@@ -204,16 +252,17 @@ public class CorpusTests
             lines.Add($"{m.Name,-24} {Describe(r)}");
         }
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"corpus: {Corpus.Models.Length} models: {clean} clean, {reported} reported, {buildErrors} build errors, {bugs} known bugs; {parameters} parameters in the models that compile");
+            $"corpus: {Corpus.Models.Length} models: {clean} clean, {warned} warned (forward pass, numbers agree), {reported} reported, {buildErrors} build errors, {bugs} known bugs; {parameters} parameters in the models that compile");
         foreach (var line in lines.Append(summary))
             _output.WriteLine(line);
         File.WriteAllLines(Path.Combine(AppContext.BaseDirectory, "corpus-summary.txt"), lines.Append(summary));
-        Assert.Equal(Corpus.Models.Length, clean + reported + buildErrors + bugs);
+        Assert.Equal(Corpus.Models.Length, clean + warned + reported + buildErrors + bugs);
     }
 
     private static string Describe(Record r) => r.RunTime switch
     {
-        RunTimeOutcome.Agrees => "Clean",
+        RunTimeOutcome.Agrees when r.Bug is null && r.Diagnostics.Length > 0 => "Warned(" + string.Join(", ", r.Diagnostics.Select(d => d.Id + " " + d.Member)) + ")",
+        RunTimeOutcome.Agrees when r.Bug is null => "Clean",
         RunTimeOutcome.DoesNotCompile => "BuildError(" + string.Join(", ", r.Diagnostics.Select(d => d.Id + " " + d.Member)) + ")",
         _ when r.Bug is not null => "KnownBug(" + r.Bug + ")",
         _ => "Reported(" + string.Join(", ", r.Diagnostics.Select(d => d.Id + " " + d.Member)) + ")",

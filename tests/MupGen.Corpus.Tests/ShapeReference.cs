@@ -18,15 +18,19 @@ namespace MupGen.Corpus.Tests;
 internal sealed class ShapeReference
 {
     public sealed record Expected(string Name, MupRole Role, double MIn, double MOut, MupScales Scales, CatalogInit? Init,
-        double[] InitSource, string Owner);
+        double[] InitSource, string Owner, double[] BaseValues);
 
     private readonly Dictionary<string, long[]> _base;
     private readonly Dictionary<string, long[]> _delta;
+    private readonly Dictionary<string, double[]> _baseValues;
 
     public ShapeReference(nn.Module baseModel, nn.Module deltaModel)
     {
         _base = baseModel.named_parameters().ToDictionary(p => p.name, p => p.parameter.shape);
         _delta = deltaModel.named_parameters().ToDictionary(p => p.name, p => p.parameter.shape);
+        // A raw Parameter's default init is whatever its constructor drew at the base width: the base model shows it.
+        _baseValues = baseModel.named_parameters().ToDictionary(p => p.name,
+            p => p.parameter.detach().to_type(ScalarType.Float64).data<double>().ToArray());
     }
 
     public int Count => _base.Count;
@@ -101,7 +105,7 @@ internal sealed class ShapeReference
                 else
                     problems.Add($"{name}: its init reads '{sibling}', which is not a parameter");
             }
-            var expected = new Expected(name, role, mIn, mOut, MupRules.Width(role, mIn, mOut), init, source, owner ?? "?");
+            var expected = new Expected(name, role, mIn, mOut, MupRules.Width(role, mIn, mOut), init, source, owner ?? "?", _baseValues[name]);
             if (role == MupRole.Readout && readout is null && name.EndsWith("weight", StringComparison.Ordinal))
                 readout = expected;
             result.Add(expected);
@@ -197,12 +201,30 @@ internal static class RunTime
                 return;
             }
             case CatalogInitKind.Constant:
-            case CatalogInitKind.FromFactory:
             {
-                // Width-invariant: a constant stays, a factory draw keeps its distribution (mup does not re-draw it).
+                // Width-invariant: a constant stays.
                 double sb = Std(before), sa = Std(after);
                 if (Math.Abs(after.Average() - before.Average()) > 1e-6 + 0.5 * sb || Math.Abs(sa - sb) > 1e-6 + Tolerance(after.Length, 2.0) * sb)
                     problems.Add($"{e.Name}: init changed from mean {before.Average():G4} std {sb:G4} to mean {after.Average():G4} std {sa:G4}");
+                return;
+            }
+            case CatalogInitKind.FromFactory:
+            {
+                // A raw Parameter: its constructor's draw at the base width (measured on the base model) is its
+                // default; at another width it is that draw times the role's init scale (a constant stays).
+                var b = e.BaseValues;
+                if (b.All(v => v == b[0]))
+                {
+                    if (after.Any(v => v != b[0]))
+                        problems.Add($"{e.Name}: init not all {b[0]} as at base width (mean {after.Average():G4})");
+                    return;
+                }
+                double expected = Std(b) * e.Scales.InitStd;
+                double measured = Std(after);
+                double tolerance = Tolerance(b.Length, 2.0) + Tolerance(after.Length, 2.0);
+                if (after.Length < 2 || Math.Abs(measured / expected - 1) > tolerance
+                    || Math.Abs(after.Average()) > 5 * expected / Math.Sqrt(after.Length) + 5 * Std(b) / Math.Sqrt(b.Length))
+                    problems.Add($"{e.Name}: init mean {after.Average():G4} std {measured:G4} vs shapes N(0, {expected:G4}) (base std {Std(b):G4} × {e.Scales.InitStd:G4}, {e.Role})");
                 return;
             }
             default:

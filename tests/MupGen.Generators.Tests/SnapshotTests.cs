@@ -396,7 +396,7 @@ public class SnapshotTests
             }
 
             private static int Compute(int w) => w * 3 / 2;
-            private static Linear MakeLinear(int w) => Linear(w, w);
+            protected virtual Linear MakeLinear(int w) => Linear(w, w);
 
             public override Tensor forward(Tensor x) => x;
         }

@@ -9,7 +9,9 @@ namespace MupGen.Analyzers;
 
 /// <summary>MUP007 for TorchSharp's own attention layers (MultiheadAttention, TransformerEncoderLayer, ...): they scale
 /// their logits by 1/sqrt(head dim) inside, which is µP's 1/head dim only while the head dimension stays fixed. Reported
-/// where the parser records (ModelSpec.AttentionLayers) that embed_dim / num_heads grows with the width.</summary>
+/// where the parser records (ModelSpec.AttentionLayers) that embed_dim / num_heads grows with the width, at the member
+/// that holds the layer (a field of the model or of a nested module, also when it holds a TransformerEncoder built
+/// from such a layer or a list of them).</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class AttentionLayerAnalyzer : DiagnosticAnalyzer
 {
@@ -41,8 +43,10 @@ public sealed class AttentionLayerAnalyzer : DiagnosticAnalyzer
         {
             if (!layer.HeadDimGrows)
                 continue;
-            var site = symbols.LocationOf(layer.Location, member: false, context.CancellationToken);
-            var location = site ?? symbols.LocationOf(layer.MemberLocation, member: true, context.CancellationToken)
+            // At the member that holds the layer (the field, or the register_module call), like every other
+            // layer-level diagnostic; the construction only when there is no member in source.
+            var location = symbols.LocationOf(layer.MemberLocation, member: true, context.CancellationToken)
+                ?? symbols.LocationOf(layer.Location, member: false, context.CancellationToken)
                 ?? type.Locations.FirstOrDefault(l => l.IsInSource);
             if (location is null || !reported.TryAdd(location, true))
                 continue;

@@ -32,6 +32,7 @@ internal sealed class MupSymbols
     private readonly Lazy<HashSet<INamedTypeSymbol>> _blocks;
     private readonly Lazy<HashSet<string>> _constructed;
     private readonly Lazy<Dictionary<string, SyntaxTree>> _trees;
+    private readonly Lazy<HashSet<string>> _readoutNames;
     private readonly ConcurrentDictionary<INamedTypeSymbol, Lazy<Generators.Model.ModelSpec?>> _specs = new(SymbolEqualityComparer.Default);
 
     private MupSymbols(Compilation compilation, INamedTypeSymbol width, INamedTypeSymbol module)
@@ -47,6 +48,7 @@ internal sealed class MupSymbols
         _blocks = new Lazy<HashSet<INamedTypeSymbol>>(FindBlocks, LazyThreadSafetyMode.ExecutionAndPublication);
         _constructed = new Lazy<HashSet<string>>(FindConstructed, LazyThreadSafetyMode.ExecutionAndPublication);
         _trees = new Lazy<Dictionary<string, SyntaxTree>>(FindTrees, LazyThreadSafetyMode.ExecutionAndPublication);
+        _readoutNames = new Lazy<HashSet<string>>(FindReadoutNames, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public INamedTypeSymbol Width { get; }
@@ -85,6 +87,39 @@ internal sealed class MupSymbols
         symbol is IFieldSymbol or IPropertySymbol
         && Readout is not null
         && symbol.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, Readout));
+
+    /// <summary>The names of every field and property marked [ReadoutLayer] in the source types of this compilation and
+    /// their base types: a forward call whose receiver has another name cannot be MUP005's, so the analyzer does not
+    /// bind its method (computed once, on first use).</summary>
+    public HashSet<string> ReadoutNames => _readoutNames.Value;
+
+    private HashSet<string> FindReadoutNames()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (Readout is null)
+            return names;
+        var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        var stack = new Stack<INamespaceOrTypeSymbol>();
+        stack.Push(_compilation.Assembly.GlobalNamespace);
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            if (current is INamespaceSymbol ns)
+            {
+                foreach (var member in ns.GetMembers())
+                    stack.Push(member);
+                continue;
+            }
+            var type = (INamedTypeSymbol)current;
+            foreach (var nested in type.GetTypeMembers())
+                stack.Push(nested);
+            for (var t = type; t is not null && seen.Add(t.OriginalDefinition); t = t.BaseType)
+                foreach (var member in t.OriginalDefinition.GetMembers())
+                    if (IsReadoutField(member))
+                        names.Add(member.Name);
+        }
+        return names;
+    }
 
     /// <summary>The [Width]/[Depth] attributes on a type's constructor parameters, fields and properties.</summary>
     public IEnumerable<(ISymbol Member, ITypeSymbol MemberType, AttributeData Attribute)> ScaleAttributes(INamedTypeSymbol type)
@@ -160,7 +195,12 @@ internal sealed class MupSymbols
     }
 
     private bool HasDepth(INamedTypeSymbol root) =>
-        ScaleAttributes(root).Any(a => SymbolEqualityComparer.Default.Equals(a.Attribute.AttributeClass, Depth));
+        ScaleAttributes(root).Any(a => SymbolEqualityComparer.Default.Equals(a.Attribute.AttributeClass, Depth))
+        || MupGenerator.Parser.KnownTypes.For(_compilation)?.ConfigRootOf(root) is { Config.Depths.Count: > 0 };
+
+    /// <summary>The first [ReadoutLayer] field or property of a class, in declaration order.</summary>
+    private ISymbol? ReadoutMember(INamedTypeSymbol type) =>
+        type.GetMembers().FirstOrDefault(m => m is IFieldSymbol or IPropertySymbol && IsReadoutField(m));
 
     /// <summary>The generator's parse of a root model (null when the generator would emit nothing for it).</summary>
     public Generators.Model.ModelSpec? Parse(INamedTypeSymbol root, CancellationToken ct) =>
@@ -168,7 +208,8 @@ internal sealed class MupSymbols
 
     private Generators.Model.ModelSpec? ParseCore(INamedTypeSymbol root, CancellationToken ct)
     {
-        var target = ScaleAttributes(root).FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Attribute.AttributeClass, Width)).Member;
+        var target = ScaleAttributes(root).FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Attribute.AttributeClass, Width)).Member
+            ?? ReadoutMember(root); // a configuration-object model: the generator parsed it from its [ReadoutLayer] member
         if (target is null || root.DeclaringSyntaxReferences.Length == 0)
             return null;
         // In a build the generator has parsed this model on the compilation ours was generated from: reuse it.
@@ -176,6 +217,7 @@ internal sealed class MupSymbols
             return shared;
         // The analyzer driver gives compilations a caching semantic-model provider, so this is the model it uses too.
         Interlocked.Increment(ref _ownParses);
+        SharedParses.CountMiss();
 #pragma warning disable RS1030
         var semanticModel = _compilation.GetSemanticModel(root.DeclaringSyntaxReferences[0].SyntaxTree);
 #pragma warning restore RS1030
@@ -255,14 +297,25 @@ internal sealed class ModelTypes
 {
     private readonly HashSet<INamedTypeSymbol> _roots;
     private readonly HashSet<INamedTypeSymbol> _related;
+    private readonly HashSet<INamedTypeSymbol> _configs;
+    private readonly HashSet<INamedTypeSymbol> _usedConfigs;
 
-    private ModelTypes(HashSet<INamedTypeSymbol> roots, HashSet<INamedTypeSymbol> related)
+    private ModelTypes(HashSet<INamedTypeSymbol> roots, HashSet<INamedTypeSymbol> related, HashSet<INamedTypeSymbol> configs,
+        HashSet<INamedTypeSymbol> usedConfigs)
     {
         _roots = roots;
         _related = related;
+        _configs = configs;
+        _usedConfigs = usedConfigs;
     }
 
     public bool IsRoot(INamedTypeSymbol type) => _roots.Contains(type.OriginalDefinition);
+
+    /// <summary>A configuration type: not a module, [Width] on a field or property (GPTConfig.NEmbd).</summary>
+    public bool IsConfig(INamedTypeSymbol type) => _configs.Contains(type.OriginalDefinition);
+
+    /// <summary>A configuration type that some root model's constructor takes.</summary>
+    public bool IsUsedConfig(INamedTypeSymbol type) => _usedConfigs.Contains(type.OriginalDefinition);
 
     public IEnumerable<INamedTypeSymbol> Roots => _roots;
 
@@ -272,6 +325,9 @@ internal sealed class ModelTypes
     public static ModelTypes Discover(MupSymbols symbols, Compilation compilation)
     {
         var roots = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        var configs = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        var usedConfigs = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        var known = MupGenerator.Parser.KnownTypes.For(compilation);
         var stack = new Stack<INamespaceOrTypeSymbol>();
         stack.Push(compilation.Assembly.GlobalNamespace);
         while (stack.Count > 0)
@@ -286,8 +342,17 @@ internal sealed class ModelTypes
             var type = (INamedTypeSymbol)current;
             foreach (var nested in type.GetTypeMembers())
                 stack.Push(nested);
-            if (type.TypeKind is TypeKind.Class or TypeKind.Struct && symbols.ScaleAttributes(type).Any())
+            if (known?.ConfigOf(type) is not null)
+                configs.Add(type.OriginalDefinition); // a configuration, not a model (MUP019 when no model takes it)
+            else if (type.TypeKind is TypeKind.Class or TypeKind.Struct && symbols.ScaleAttributes(type).Any())
                 roots.Add(type);
+            else if (known?.ConfigRootOf(type) is { } configRoot)
+            {
+                // A configuration with two widths gives no model (MUP019 there): its root is no model either.
+                if (configRoot.Config.Usable)
+                    roots.Add(type);
+                usedConfigs.Add(configRoot.Config.Type.OriginalDefinition);
+            }
         }
 
         var related = new HashSet<INamedTypeSymbol>(roots, SymbolEqualityComparer.Default);
@@ -310,6 +375,6 @@ internal sealed class ModelTypes
                         work.Push(held.OriginalDefinition);
             }
         }
-        return new ModelTypes(roots, related);
+        return new ModelTypes(roots, related, configs, usedConfigs);
     }
 }

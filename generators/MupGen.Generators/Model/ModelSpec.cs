@@ -20,7 +20,7 @@ internal enum LayerKind
 }
 
 /// <summary>Mirror of <c>MupGen.Facts.MupDimForm</c>.</summary>
-internal enum DimForm { Fixed, Monomial, Affine }
+internal enum DimForm { Fixed, Monomial, Affine, Computed }
 
 /// <summary>One model class to emit.</summary>
 /// <param name="HintName">The class's identity (Parser.HintNameOf: metadata names, '.' between namespaces, '+' before a
@@ -78,7 +78,10 @@ internal enum UnresolvedReason
     MissingReadout,
     /// <summary>A <c>register_module</c>/<c>register_parameter</c> call whose name or value the generator does not follow.</summary>
     RegisteredName,
-    /// <summary>A <c>Parameter</c> field (or registered parameter) whose shape the generator cannot read.</summary>
+    /// <summary>A <c>Parameter</c> field (or registered parameter) whose shape the generator cannot read (its value is
+    /// not a torch tensor factory call), whose values MupInitialize cannot redraw (<c>empty</c>, <c>rand</c>, a factor
+    /// it cannot read at base width), or for which mup's shape method has no single rule (more than two width-scaled
+    /// dimensions, or two that are not dims 0 and 1).</summary>
     ParameterField,
     /// <summary>A layer or module returned by a method the generator does not follow.</summary>
     HelperCall,
@@ -162,9 +165,22 @@ internal sealed record ParameterSpec(
     EquatableArray<DimSpec> Shape,
     bool InResidualBlock,
     string? Note,
-    UnresolvedReason? Reason = null);
+    UnresolvedReason? Reason = null,
+    ParameterInit? Init = null);
 
-internal sealed record DimSpec(DimForm Form, long? BaseSize, EquatableArray<PowerSpec> Powers)
+/// <summary>Mirror of <c>MupGen.Facts.MupInitKind</c>.</summary>
+internal enum InitForm { Zeros, Constant, Normal, Uniform }
+
+/// <summary>How a raw <c>Parameter</c>'s tensor factory draws it at base width (<c>MupGen.Facts.MupTensorInit</c>).</summary>
+/// <param name="Value">Constant: the value; Normal: the std; Uniform: the bound; at base width.</param>
+/// <param name="WidthDependent">The factor reads a width (<c>/ Math.Sqrt(width)</c>), so the draw at the actual width
+/// differs from <paramref name="Value"/>.</param>
+internal sealed record ParameterInit(InitForm Form, double Value, bool WidthDependent);
+
+/// <param name="SizeAt">For <see cref="DimForm.Computed"/>: the constructor's integer arithmetic as a C# expression of
+/// <c>w</c> (the one width symbol), constants and defaults inlined, which the run time evaluates at the measured width
+/// to check the actual size.</param>
+internal sealed record DimSpec(DimForm Form, long? BaseSize, EquatableArray<PowerSpec> Powers, string? SizeAt = null)
 {
     public static DimSpec Fixed { get; } = new(DimForm.Fixed, null, EquatableArray<PowerSpec>.Empty);
 

@@ -20,6 +20,10 @@ public sealed record MupDepthSymbol(string Name, int BaseValue, string? BlockLis
 /// <param name="Shape">One entry per tensor dimension, in TorchSharp's order (Linear weight: out, in).</param>
 /// <param name="InResidualBlock">True inside a block counted by the <see cref="DepthAttribute"/> symbol.</param>
 /// <param name="Note">Why the role is <see cref="MupRole.Unresolved"/>, or null.</param>
+/// <param name="Init">For a raw <see cref="MupLayerKind.Parameter"/>: how its tensor factory draws it at base width
+/// (<c>Parameter(randn(1, n, width) * 0.02)</c> is <c>MupTensorInit.Normal(0.02)</c>), which MupInitialize repeats
+/// at base shape times the role's init scale; null for layers (their default init is the layer catalog's) and for a
+/// Parameter whose values the generator could not read (kept as constructed).</param>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public sealed record MupParameterFact(
     string Name,
@@ -28,15 +32,53 @@ public sealed record MupParameterFact(
     MupRole Role,
     IReadOnlyList<MupDim> Shape,
     bool InResidualBlock = false,
-    string? Note = null)
+    string? Note = null,
+    MupTensorInit? Init = null)
 {
     /// <inheritdoc/>
     public bool Equals(MupParameterFact? other) =>
         other is not null && Name == other.Name && Layer == other.Layer && Tensor == other.Tensor && Role == other.Role
-        && Shape.SequenceEqual(other.Shape) && InResidualBlock == other.InResidualBlock && Note == other.Note;
+        && Shape.SequenceEqual(other.Shape) && InResidualBlock == other.InResidualBlock && Note == other.Note && Init == other.Init;
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Name, Layer, Tensor, Role, Shape.Count, InResidualBlock);
+}
+
+/// <summary>How a raw <c>Parameter</c>'s values are drawn (the generator reads it from the tensor factory call).</summary>
+public enum MupInitKind
+{
+    /// <summary>All zeros (<c>torch.zeros</c>, <c>.zero_()</c>, anything times 0).</summary>
+    Zeros,
+    /// <summary>A constant (<c>torch.ones</c> times a factor, <c>torch.full</c>, <c>.fill_(c)</c>); never rescaled.</summary>
+    Constant,
+    /// <summary>N(0, std²) (<c>torch.randn</c> times a factor, <c>torch.normal(0, std, ...)</c>, <c>.normal_(0, std)</c>).</summary>
+    Normal,
+    /// <summary>U(−bound, bound) (<c>.uniform_(-bound, bound)</c>).</summary>
+    Uniform,
+}
+
+/// <summary>A raw <c>Parameter</c>'s draw at base width, as its tensor factory call makes it: MupInitialize repeats it
+/// at base shape times the role's init scale (µP: a Hidden Parameter's std times 1/sqrt(m_in); Vector and Fixed
+/// unchanged); constants are never rescaled. mup itself leaves such tensors to the user; MupGen redraws them like any
+/// layer's default init, so MupInitialize is the same call for every parameter.</summary>
+/// <param name="Kind">The kind of draw.</param>
+/// <param name="Value">Constant: the value; Normal: the std; Uniform: the bound; at base width.</param>
+/// <param name="WidthDependent">The factor reads a width (<c>randn(width, width) / Math.Sqrt(width)</c>): at the
+/// actual width the constructor draws a different value. Under the standard parametrization, and for Fixed
+/// parameters (which stay exactly as in SP), such a tensor keeps the constructor's draw.</param>
+public sealed record MupTensorInit(MupInitKind Kind, double Value, bool WidthDependent = false)
+{
+    /// <summary>All zeros.</summary>
+    public static MupTensorInit Zeros { get; } = new(MupInitKind.Zeros, 0);
+
+    /// <summary>A constant value.</summary>
+    public static MupTensorInit Constant(double value, bool widthDependent = false) => new(MupInitKind.Constant, value, widthDependent);
+
+    /// <summary>N(0, std²) at base width.</summary>
+    public static MupTensorInit Normal(double std, bool widthDependent = false) => new(MupInitKind.Normal, std, widthDependent);
+
+    /// <summary>U(−bound, bound) at base width.</summary>
+    public static MupTensorInit Uniform(double bound, bool widthDependent = false) => new(MupInitKind.Uniform, bound, widthDependent);
 }
 
 /// <summary>The head dimension an attention module passes to <c>MupAttentionScale(headDim)</c>, as the generator read it

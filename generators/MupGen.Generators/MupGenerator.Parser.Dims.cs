@@ -1,0 +1,274 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using MupGen.Generators.Model;
+
+namespace MupGen.Generators;
+
+public sealed partial class MupGenerator
+{
+    internal static partial class Parser
+    {
+        /// <summary>Dimension algebra: a symbolic size as a proportional form of the widths (coefficient, base size),
+        /// its value at base width, its rendering, and which widths the runtime can measure.</summary>
+        internal sealed partial class FactBuilder
+        {
+            /// <summary>A width symbol whose base size shows in no dimension cannot be measured at run time: the
+            /// layers that use it get no rule.</summary>
+            private void ApplyMeasurability()
+            {
+                var measurable = new HashSet<string>(_layers
+                    .SelectMany(l => l.Facts)
+                    .SelectMany(f => f.Shape)
+                    .Where(d => d.BaseSize is not null && d.Form != DimForm.Computed) // the run time never measures a width from a computed size
+                    .SelectMany(d => d.Powers.Select(p => p.Symbol)));
+                foreach (var layer in _layers)
+                {
+                    if (layer.Attribute == RoleAttribute.Invariant || layer.Unreadable)
+                        continue;
+                    var missing = layer.Facts
+                        .SelectMany(f => f.Shape)
+                        .SelectMany(d => d.Powers.Select(p => p.Symbol))
+                        .FirstOrDefault(s => !measurable.Contains(s));
+                    if (missing is null)
+                        continue;
+                    var note = $"width '{missing}' appears in no dimension whose size at base width is a compile-time constant, so its multiplier cannot be measured at run time";
+                    layer.Facts = layer.Facts.Select(f => f with { Role = Role.Unresolved, Note = note, Reason = UnresolvedReason.UnmeasurableWidth }).ToList();
+                }
+            }
+
+            /// <summary>A size expression in monomial or affine form, or why it is neither.</summary>
+            private sealed class Form
+            {
+                public Dictionary<string, int> Powers { get; } = new();
+                public bool HasOpaque { get; set; }
+                public string? AffineSymbol { get; set; }
+                public string? Failure { get; set; }
+                public UnresolvedReason FailureReason { get; set; } = UnresolvedReason.UnreadableSize;
+                public SyntaxNode? FailureSyntax { get; set; }
+                public bool IsWidthFree => AffineSymbol is null && Powers.Values.All(k => k == 0);
+            }
+
+            private DimSpec? AnalyzeDim(Value value, out string? problem) => AnalyzeDim(value, out problem, out _, out _);
+
+            private DimSpec? AnalyzeDim(Value value, out string? problem, out UnresolvedReason reason, out SyntaxNode? at)
+            {
+                problem = null;
+                reason = UnresolvedReason.UnreadableSize;
+                at = null;
+                var form = Analyze(value);
+                // Integer arithmetic that does not grow in proportion to the width (Llama's multiple_of rounding,
+                // w * w + 1): mup's rule is actual / base per dimension, so the base size is all it needs, when every
+                // input is a constant, a default or the width.
+                if ((form.Failure is not null && form.FailureReason == UnresolvedReason.NonProportionalSize
+                     || form.Failure is null && form.AffineSymbol is not null && EvaluateAtBase(value) is null)
+                    && Computed(value) is { } computed)
+                    return computed;
+                if (form.Failure is not null)
+                {
+                    problem = form.Failure;
+                    reason = form.FailureReason;
+                    at = form.FailureSyntax;
+                    return null;
+                }
+                reason = UnresolvedReason.NonPositiveBaseSize;
+                var baseSize = EvaluateAtBase(value);
+                if (form.AffineSymbol is { } symbol)
+                {
+                    if (baseSize is not { } b || b <= 0)
+                    {
+                        problem = $"{Render(value)} is a sum whose size at base width is not a positive compile-time constant";
+                        reason = baseSize is null ? UnresolvedReason.NonProportionalSize : UnresolvedReason.NonPositiveBaseSize;
+                        return null;
+                    }
+                    return new DimSpec(DimForm.Affine, b, new[] { new PowerSpec(symbol, 1) }.ToEquatableArray());
+                }
+
+                var powers = _widths
+                    .Where(w => form.Powers.TryGetValue(w.Name, out var k) && k != 0)
+                    .Select(w => new PowerSpec(w.Name, form.Powers[w.Name]))
+                    .ToList();
+                if (powers.Count == 0)
+                    return DimSpec.Fixed;
+                if (form.HasOpaque)
+                    return new DimSpec(DimForm.Monomial, null, powers.ToEquatableArray());
+                if (baseSize is not { } size || size <= 0)
+                {
+                    problem = $"{Render(value)} is {(baseSize is { } s ? s.ToString(CultureInfo.InvariantCulture) : "undefined")} at base width (C# integer arithmetic)";
+                    return null;
+                }
+                return new DimSpec(DimForm.Monomial, size, powers.ToEquatableArray());
+            }
+
+            private static Form Analyze(Value value)
+            {
+                var form = new Form();
+                switch (value)
+                {
+                    case Const:
+                        return form;
+                    case SymbolRef { IsDepth: false } width:
+                        form.Powers[width.Name] = 1;
+                        return form;
+                    case IndexChoice:
+                        form.Failure = $"{Render(value)} depends on the item's index in a way the generator cannot split";
+                        form.FailureReason = UnresolvedReason.CollectionItemsDiffer;
+                        return form;
+                    case SymbolRef or Opaque or LoopIndex:
+                        form.HasOpaque = true;
+                        return form;
+                    case Unknown unknown:
+                        form.Failure = $"{unknown.Text} {unknown.Why}";
+                        form.FailureReason = unknown.Reason;
+                        form.FailureSyntax = unknown.Syntax;
+                        return form;
+                    case Binary binary:
+                        var left = Analyze(binary.Left);
+                        if (left.Failure is not null)
+                            return left;
+                        var right = Analyze(binary.Right);
+                        if (right.Failure is not null)
+                            return right;
+                        form.HasOpaque = left.HasOpaque || right.HasOpaque;
+                        if (binary.Op is '*' or '/')
+                        {
+                            if (left.AffineSymbol is not null || right.AffineSymbol is not null)
+                            {
+                                form.Failure = $"{Render(binary)} multiplies or divides a sum";
+                            form.FailureReason = UnresolvedReason.NonProportionalSize;
+                                return form;
+                            }
+                            foreach (var pair in left.Powers)
+                                form.Powers[pair.Key] = pair.Value;
+                            foreach (var pair in right.Powers)
+                                form.Powers[pair.Key] = (form.Powers.TryGetValue(pair.Key, out var k) ? k : 0) + (binary.Op == '*' ? pair.Value : -pair.Value);
+                            return form;
+                        }
+                        // + and -: a constant sum, or one width symbol to the first power plus a width-free term.
+                        if (left.IsWidthFree && right.IsWidthFree)
+                            return form;
+                        var scaled = left.IsWidthFree ? right : right.IsWidthFree ? left : null;
+                        var single = scaled?.AffineSymbol ?? (scaled is not null && scaled.Powers.Count(p => p.Value != 0) == 1
+                            && scaled.Powers.Single(p => p.Value != 0) is { Value: 1 } only ? only.Key : null);
+                        if (single is null || (binary.Op == '-' && scaled == right))
+                        {
+                            form.Failure = $"{Render(binary)} is neither a product of widths and constants nor a width plus a constant";
+                            form.FailureReason = UnresolvedReason.NonProportionalSize;
+                            return form;
+                        }
+                        form.AffineSymbol = single;
+                        return form;
+                    default:
+                        form.Failure = $"{Render(value)} is not an integer size";
+                        return form;
+                }
+            }
+
+            /// <summary>A size computed from exactly one width by integer arithmetic with constants and defaults: a
+            /// <see cref="DimForm.Computed"/> dimension with its base size and the arithmetic as C# for the run time's
+            /// check, or null when an input is unknown, two widths enter, or the base size is not positive.</summary>
+            private DimSpec? Computed(Value value)
+            {
+                var symbols = new HashSet<string>();
+                if (!Inputs(value, symbols) || symbols.Count != 1)
+                    return null;
+                var symbol = symbols.Single();
+                if (!_widths.Any(w => w.Name == symbol) || EvaluateAtBase(value, withDefaults: true) is not { } size || size <= 0)
+                    return null;
+                return new DimSpec(DimForm.Computed, size, new[] { new PowerSpec(symbol, 1) }.ToEquatableArray(), CSharp(value));
+            }
+
+            /// <summary>True when every leaf of <paramref name="value"/> is a constant, a width (collected) or a value
+            /// with a constant default.</summary>
+            private static bool Inputs(Value value, HashSet<string> symbols)
+            {
+                switch (value)
+                {
+                    case Const:
+                        return true;
+                    case Opaque { Default: not null }:
+                        return true;
+                    case SymbolRef { IsDepth: false } width:
+                        symbols.Add(width.Name);
+                        return true;
+                    case Binary binary:
+                        return Inputs(binary.Left, symbols) && Inputs(binary.Right, symbols);
+                    default:
+                        return false;
+                }
+            }
+
+            /// <summary>The arithmetic as a C# expression of <c>w</c> in long arithmetic, every operation parenthesized
+            /// (so C#'s evaluation order and truncating division are exactly the constructor's).</summary>
+            private static string CSharp(Value value) => value switch
+            {
+                Const c => Literal(c.V),
+                Opaque { Default: { } d } => Literal(d),
+                SymbolRef => "w",
+                Binary b => $"({CSharp(b.Left)} {b.Op} {CSharp(b.Right)})",
+                _ => throw new System.InvalidOperationException("not an input of a computed size"),
+            };
+
+            private static string Literal(long v) => v < 0 ? $"({v.ToString(CultureInfo.InvariantCulture)}L)" : v.ToString(CultureInfo.InvariantCulture) + "L";
+
+            /// <summary>The value with every width symbol at its base, computed as C# computes it (long arithmetic,
+            /// integer division truncating, left to right as written); null when it depends on anything else (with
+            /// <paramref name="withDefaults"/>, a value with a constant default takes that default).</summary>
+            internal static long? EvaluateAtBase(Value value, bool withDefaults = false)
+            {
+                switch (value)
+                {
+                    case Const c:
+                        return c.V;
+                    case Opaque { Default: { } d } when withDefaults:
+                        return d;
+                    case SymbolRef { IsDepth: false } width:
+                        return width.BaseValue;
+                    case Binary binary:
+                        if (EvaluateAtBase(binary.Left, withDefaults) is not { } l || EvaluateAtBase(binary.Right, withDefaults) is not { } r)
+                            return null;
+                        unchecked
+                        {
+                            return binary.Op switch
+                            {
+                                '+' => l + r,
+                                '-' => l - r,
+                                '*' => l * r,
+                                '/' => r == 0 ? null : r == -1 ? -l : l / r,
+                                _ => null,
+                            };
+                        }
+                    default:
+                        return null;
+                }
+            }
+
+            private static string Render(Value value) => value switch
+            {
+                Const c => c.V.ToString(CultureInfo.InvariantCulture),
+                BoolConst b => b.V ? "true" : "false",
+                SymbolRef s => s.Name,
+                Opaque o => o.Text,
+                LoopIndex i => i.Local.Name,
+                IndexChoice c => $"(index == {c.Index.ToString(CultureInfo.InvariantCulture)} ? {Render(c.At)} : {Render(c.Others)})",
+                Unknown u => u.Text,
+                Binary b => $"{RenderOperand(b.Left, b.Op, false)} {b.Op} {RenderOperand(b.Right, b.Op, true)}",
+                Items items => "(" + string.Join(", ", items.Values.Select(Render)) + ")",
+                Layer l => l.Kind.ToString() + "(...)",
+                ListValue => "a module list",
+                _ => "a module",
+            };
+
+            private static string RenderOperand(Value value, char parentOp, bool isRight)
+            {
+                var text = Render(value);
+                if (value is not Binary child)
+                    return text;
+                var childLow = child.Op is '+' or '-';
+                var parentHigh = parentOp is '*' or '/';
+                return (childLow && parentHigh) || (isRight && (parentOp is '-' or '/' || (parentHigh && childLow))) ? $"({text})" : text;
+            }
+        }
+    }
+}
