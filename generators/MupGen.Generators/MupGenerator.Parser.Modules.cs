@@ -44,8 +44,7 @@ public sealed partial class MupGenerator
             /// <summary>Marks the root model as being analysed (a block that builds the model is a cycle).</summary>
             public void EnterRoot(INamedTypeSymbol type) => _stack.Add(type);
 
-            public SemanticModel ModelFor(SyntaxTree tree) =>
-                tree == _semanticModel.SyntaxTree ? _semanticModel : _semanticModel.Compilation.GetSemanticModel(tree);
+            public SemanticModel ModelFor(SyntaxTree tree) => SemanticModels.For(_semanticModel.Compilation, tree);
 
             /// <summary>A class declared in this compilation that derives from torch.nn.Module: a user module.</summary>
             public bool IsUserModule(ITypeSymbol? type) =>

@@ -46,8 +46,12 @@ public sealed partial class MupGenerator
 
         /// <summary>True when the user's code declares a member with the name of one the generator writes. Members
         /// in MupGen's own generated files do not count: the analyzers parse the compilation that holds them.</summary>
-        internal static bool DeclaresGeneratedMember(INamedTypeSymbol type) =>
-            type.GetMembers().Any(m => !m.IsImplicitlyDeclared && GeneratedModelMembers.Contains(m.Name)
+        internal static bool DeclaresGeneratedMember(INamedTypeSymbol type) => GeneratedMemberDeclared(type) is not null;
+
+        /// <summary>The first member (in declaration order) the user's code declares with the name of one the generator
+        /// writes, or null; MUP016 names it.</summary>
+        internal static ISymbol? GeneratedMemberDeclared(INamedTypeSymbol type) =>
+            type.GetMembers().FirstOrDefault(m => !m.IsImplicitlyDeclared && GeneratedModelMembers.Contains(m.Name)
                 && m.DeclaringSyntaxReferences.Any(r => !IsGeneratedByMupGen(r.SyntaxTree)));
 
         /// <summary>A file this generator wrote (its hint names end so; Roslyn puts the hint name last in the path).</summary>

@@ -238,7 +238,7 @@ public sealed partial class MupGenerator
         {
             if (constructor.DeclaringSyntaxReferences[0].GetSyntax(ct) is not ConstructorDeclarationSyntax syntax)
                 return null;
-            var model = syntax.SyntaxTree == semanticModel.SyntaxTree ? semanticModel : semanticModel.Compilation.GetSemanticModel(syntax.SyntaxTree);
+            var model = SemanticModels.For(semanticModel.Compilation, syntax.SyntaxTree);
             return model.GetOperation(syntax, ct) is IConstructorBodyOperation body
                 ? (IOperation?)body.BlockBody ?? body.ExpressionBody
                 : null;

@@ -78,12 +78,23 @@ internal sealed class BenchProject
         return (errors, diagnostics.Count(d => d.Id.StartsWith("MUP", StringComparison.Ordinal)));
     }
 
+    /// <summary>Wall clock of <paramref name="action"/> in ms; its CPU time (every thread of the process: the
+    /// compiler's concurrent passes and the GC count too) is left in <see cref="LastCpuMs"/>. On a shared machine the
+    /// CPU time is the steadier of the two: waiting for a core does not count.</summary>
     public static double Ms(Action action)
     {
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         action();
-        return sw.Elapsed.TotalMilliseconds;
+        var wall = sw.Elapsed.TotalMilliseconds;
+        process.Refresh();
+        LastCpuMs = (process.TotalProcessorTime - cpu).TotalMilliseconds;
+        return wall;
     }
+
+    /// <summary>The CPU time of the last <see cref="Ms"/> call.</summary>
+    public static double LastCpuMs { get; private set; }
 }
 
 /// <summary>Median and quartiles of a sample.</summary>
@@ -124,6 +135,27 @@ internal static class Stats
 /// </summary>
 internal static class BuildCost
 {
+    /// <summary><c>generator-loop [runs]</c>: only the generator, run after run on fresh compilations (for a profiler:
+    /// <c>dotnet-trace collect -- dotnet bin/.../AnalyzerBenchmark.dll generator-loop 40</c>).</summary>
+    public static int GeneratorLoop(int runs)
+    {
+        var project = new BenchProject();
+        var references = BenchProject.References(typeof(MupGen.IMupModel).Assembly.Location);
+        var generators = BenchProject.GeneratorsOf(typeof(MupGen.Generators.MupGenerator).Assembly);
+        var times = new List<double>();
+        var cpu = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var c = project.Fresh(project.Trees, references);
+            times.Add(BenchProject.Ms(() => project.RunGenerators(generators, c, out _)));
+            cpu.Add(BenchProject.LastCpuMs);
+        }
+        var skip = Math.Min(2, runs - 1);
+        Console.WriteLine($"semantic models without nullable analysis: {MupGen.Generators.SemanticModels.SkipsNullableAnalysis}");
+        Console.WriteLine($"generator: {runs} runs (the first {skip} not counted), wall {Stats.Ms(times.Skip(skip).ToList())}, CPU {Stats.Ms(cpu.Skip(skip).ToList())}; load {Load()}");
+        return 0;
+    }
+
     public static int Run(int rounds)
     {
         var project = new BenchProject();
@@ -135,7 +167,11 @@ internal static class BuildCost
 
         // The generated files, once, as plain source trees for the build without MupGen.
         project.RunGenerators(generators, project.Fresh(project.Trees, references), out var generatedOnce);
-        var plainTrees = generatedOnce.SyntaxTrees.ToArray();
+        // Parsed again from their text: trees the generator never ran on, so in (2) the analyzers cannot reuse its
+        // parses (SharedParses keys them by syntax tree) and do all their work themselves.
+        var plainTrees = generatedOnce.SyntaxTrees
+            .Select(t => CSharpSyntaxTree.ParseText(t.GetText(), project.Parse, path: t.FilePath))
+            .ToArray();
         var generatedCount = plainTrees.Length - project.Trees.Length;
 
         double None() => BenchProject.Ms(() => Check(BenchProject.DiagnoseAndEmit(project.Fresh(plainTrees, references), ImmutableArray<DiagnosticAnalyzer>.Empty), "(0)"));
@@ -150,31 +186,45 @@ internal static class BuildCost
 
         // Warm-up (JIT, reference metadata) and the check that every side compiles clean (the checks run every round).
         for (var i = 0; i < 2; i++) { None(); Generator(); Noop(); Analyzers(); Both(); }
+        // How often the analyzers reuse the generator's parse (SharedParses) rather than parse a model again.
+        var (r0, m0) = MupGen.Generators.SharedParses.Counts;
+        Analyzers();
+        var (r1, m1) = MupGen.Generators.SharedParses.Counts;
+        Both();
+        var (r2, m2) = MupGen.Generators.SharedParses.Counts;
+        Console.WriteLine($"analyzer parses per compile: (2) {r1 - r0} reused, {m1 - m0} parsed again; (3) {r2 - r1} reused, {m2 - m1} parsed again");
 
         var runs = new Func<double>[] { None, Generator, Analyzers, Both, Noop };
         var t = runs.Select(_ => new List<double>()).ToArray();
+        var cpu = runs.Select(_ => new List<double>()).ToArray();
         for (var r = 0; r < rounds; r++)
         {
             // Rotate the order (01234, 43210, 12340, 04321, ...) so no side always runs first or after the same side.
             var order = Enumerable.Range(0, runs.Length).Select(k => (k + r / 2) % runs.Length).ToArray();
             if (r % 2 == 1) Array.Reverse(order);
             foreach (var k in order)
+            {
                 t[k].Add(runs[k]());
+                cpu[k].Add(BenchProject.LastCpuMs);
+            }
             // A table every 5 rounds (the last one is the result), so a run stopped early still reports.
             if ((r + 1) % 5 == 0 || r + 1 == rounds)
-                Report(project, t, r + 1, generatedCount);
+            {
+                Report(project, t, r + 1, generatedCount, "wall clock");
+                Report(project, cpu, r + 1, generatedCount, "CPU time of the process (all threads; waiting for a core does not count)");
+            }
         }
         return 0;
     }
 
-    private static void Report(BenchProject project, List<double>[] t, int rounds, int generatedCount)
+    private static void Report(BenchProject project, List<double>[] t, int rounds, int generatedCount, string clock)
     {
         var none = t[0];
         var gen = t[1];
         var an = t[2].Zip(t[4], (x, b) => x - b).ToList();
         var both = t[3].Zip(t[4], (x, b) => x - b).ToList();
         Console.WriteLine($"Build cost: {BenchProject.Models} µP model classes (+ their block/attention/MLP classes and a trainer), {project.Trees.Length} files, {project.Lines:N0} lines, {generatedCount} generated files; {rounds} rounds in rotating order, {Environment.ProcessorCount} cores, load {Load()}");
-        Console.WriteLine("median (quartiles) over the rounds; shares are per-round ratios to (0) of the same round");
+        Console.WriteLine($"{clock}: median (quartiles) over the rounds; shares are per-round ratios to (0) of the same round");
         Console.WriteLine($"{"",-58} {"milliseconds",-30} share of (0)");
         Console.WriteLine($"{"(0) compile without MupGen (diagnostics + emit)",-58} {Stats.Ms(none),-30} 100%");
         Console.WriteLine($"{"(1) generator alone (fresh driver on a fresh compilation)",-58} {Stats.Ms(gen),-30} {Stats.Percent(gen.Zip(none, (x, b) => x / b).ToList())}");
@@ -215,7 +265,7 @@ internal static class BeforeAfter
         public required ImmutableArray<IIncrementalGenerator> Generators;
         public required ImmutableArray<DiagnosticAnalyzer> Analyzers;
         public required MetadataReference[] References;
-        public readonly List<double> Generator = new(), DriverTiming = new(), Analyzer = new();
+        public readonly List<double> Generator = new(), GeneratorCpu = new(), DriverTiming = new(), Analyzer = new();
         public readonly Dictionary<string, List<double>> PerAnalyzer = new(), PerStep = new();
     }
 
@@ -291,6 +341,7 @@ internal static class BeforeAfter
         Console.WriteLine("median (quartiles) over the rounds; after/before is the median of the per-round ratios");
         Console.WriteLine($"{"",-52} {"before",-30} {"after",-30} after/before");
         Row("generator, wall clock of a fresh driver run", before.Generator, after.Generator);
+        Row("generator, CPU time of that run", before.GeneratorCpu, after.GeneratorCpu);
         Row("generator, driver's own timing (GetTimingInfo)", before.DriverTiming, after.DriverTiming);
         Row("analyzers, Roslyn telemetry (sum, sequential)", before.Analyzer, after.Analyzer);
         Row("generator + analyzers", before.Generator.Zip(before.Analyzer, (x, y) => x + y).ToList(), after.Generator.Zip(after.Analyzer, (x, y) => x + y).ToList());
@@ -313,9 +364,10 @@ internal static class BeforeAfter
     {
         // Generator: wall clock, untracked (as a build runs it).
         var compilation = project.Fresh(project.Trees, side.References);
-        var sw = Stopwatch.StartNew();
-        var driver = project.RunGenerators(side.Generators, compilation, out var output);
-        side.Generator.Add(sw.Elapsed.TotalMilliseconds);
+        GeneratorDriver driver = null!;
+        Compilation output = null!;
+        side.Generator.Add(BenchProject.Ms(() => driver = project.RunGenerators(side.Generators, compilation, out output)));
+        side.GeneratorCpu.Add(BenchProject.LastCpuMs);
         side.DriverTiming.Add(driver.GetTimingInfo().ElapsedTime.TotalMilliseconds);
 
         // Analyzers on this side's generated output: Roslyn's per-analyzer execution time.

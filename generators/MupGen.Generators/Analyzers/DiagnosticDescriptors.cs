@@ -20,6 +20,9 @@ public static class DiagnosticIds
     public const string UnreadParameter = "MUP013";
     public const string UnfollowedRegistration = "MUP014";
     public const string NoRoleAttributeFits = "MUP015";
+    public const string DeclaresGeneratedMember = "MUP016";
+    public const string ModelCannotTakeGeneratedPart = "MUP017";
+    public const string RuntimeNotReferenced = "MUP018";
 }
 
 /// <summary>Keys of <see cref="Diagnostic.Properties"/>: what an analyzer hands its code fix.</summary>
@@ -158,4 +161,22 @@ public static class DiagnosticDescriptors
         "Nested module that uses MupGen multipliers is not partial",
         "Nested module '{0}' is not partial, so it gets no MupGen multipliers",
         UsageCategory, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor DeclaresGeneratedMember = Create(
+        DiagnosticIds.DeclaresGeneratedMember,
+        "µP model declares a member that MupGen generates",
+        "µP model '{0}' declares '{1}' itself, a member MupGen generates for every model, so the generator emits nothing for the class: rename or remove '{1}'",
+        UsageCategory, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ModelCannotTakeGeneratedPart = Create(
+        DiagnosticIds.ModelCannotTakeGeneratedPart,
+        "µP model cannot take a generated partial part (file-local or generic)",
+        "µP model '{0}' {1}, so MupGen cannot add its members in a generated file and emits nothing for it: {2}",
+        UsageCategory, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor RuntimeNotReferenced = Create(
+        DiagnosticIds.RuntimeNotReferenced,
+        "The MupGen runtime is not referenced",
+        "[{0}] needs the MupGen runtime assembly, which this project does not reference, so the generator emits nothing: reference the MupGen package ('dotnet add package MupGen'), not only its generator",
+        UsageCategory, DiagnosticSeverity.Error);
 }

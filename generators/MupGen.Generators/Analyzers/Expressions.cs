@@ -71,6 +71,17 @@ internal static class Expressions
         return false;
     }
 
+    /// <summary>The part of <see cref="IsMultipliedBy"/> that needs no semantic model: the top-level product has a
+    /// factor named <paramref name="name"/>. When true, <see cref="IsMultipliedBy"/> is true too, so the analyzers
+    /// check this first and leave the method unbound (binding a method body is most of an analyzer's cost).</summary>
+    public static bool IsMultipliedBySyntax(ExpressionSyntax expression, string name)
+    {
+        expression = Strip(expression);
+        if (expression is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.MultiplyExpression } product)
+            return IsMultipliedBySyntax(product.Left, name) || IsMultipliedBySyntax(product.Right, name);
+        return SimpleName(expression) == name;
+    }
+
     /// <summary>Whether the expression reads <paramref name="variable"/>, directly or through locals assigned from it.</summary>
     public static bool DependsOn(ExpressionSyntax expression, ISymbol variable, SemanticModel model, int depth = 0)
     {

@@ -55,6 +55,15 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
         var name = Expressions.InvokedName(syntax);
         if (name is not ("forward" or "call" or "scaled_dot_product_attention") || syntax.ContainsDiagnostics)
             return;
+        // Syntax first: a forward call is only MUP005's when its receiver is named like a [ReadoutLayer] member and its
+        // argument is not visibly multiplied by MupReadoutMultiplier; any other call leaves the method unbound.
+        if (name != "scaled_dot_product_attention"
+            && (syntax.ArgumentList.Arguments.Count == 0
+                || syntax.Expression is not MemberAccessExpressionSyntax { Expression: var receiverSyntax }
+                || Expressions.SimpleName(receiverSyntax) is not { } receiverName
+                || !symbols.ReadoutNames.Contains(receiverName)
+                || Expressions.IsMultipliedBySyntax(syntax.ArgumentList.Arguments[0].Expression, MupSymbols.ReadoutMultiplier)))
+            return;
         var model = context.SemanticModel;
         if (model.GetSymbolInfo(syntax, context.CancellationToken).Symbol is not IMethodSymbol method)
             return;
@@ -107,10 +116,22 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
                 else if (Expressions.IsInverseSqrt(syntax.Left, out var left) && Expressions.ContainsMatmul(syntax.Right, model))
                     ReportScale(context, type, syntax.Left, left!, "Multiply");
                 break;
-            case SyntaxKind.AddExpression when (isBlock || blockList is not null) && symbols.IsTensor(model.GetTypeInfo(syntax, context.CancellationToken).Type):
+            case SyntaxKind.AddExpression when (isBlock || blockList is not null) && MayBeUnscaledResidual(syntax)
+                && symbols.IsTensor(model.GetTypeInfo(syntax, context.CancellationToken).Type):
                 AnalyzeResidual(context, syntax, type, model, isBlock ? null : blockList);
                 break;
         }
+    }
+
+    /// <summary>The syntax half of <see cref="AnalyzeResidual"/>: the stream is a plain variable (so one side is an
+    /// identifier) and the other side, the branch, is not visibly multiplied by MupResidualMultiplier. False means
+    /// AnalyzeResidual would report nothing, so the method is not bound for it.</summary>
+    private static bool MayBeUnscaledResidual(BinaryExpressionSyntax syntax)
+    {
+        var leftIsVariable = Expressions.Strip(syntax.Left) is IdentifierNameSyntax;
+        var rightIsVariable = Expressions.Strip(syntax.Right) is IdentifierNameSyntax;
+        return (leftIsVariable && !Expressions.IsMultipliedBySyntax(syntax.Right, MupSymbols.ResidualMultiplier))
+            || (rightIsVariable && !Expressions.IsMultipliedBySyntax(syntax.Left, MupSymbols.ResidualMultiplier));
     }
 
     private static void AnalyzeCompound(SyntaxNodeAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type, bool isBlock)
@@ -127,7 +148,9 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
             case SyntaxKind.MultiplyAssignmentExpression when Expressions.IsInverseSqrt(syntax.Right, out var inverse) && Expressions.ContainsMatmul(syntax.Left, model):
                 ReportScale(context, type, syntax.Right, inverse!, "Multiply");
                 break;
-            case SyntaxKind.AddAssignmentExpression when isBlock && VariableOf(syntax.Left, model) is { } target && symbols.IsTensor(TypeOf(target)):
+            case SyntaxKind.AddAssignmentExpression when isBlock && Expressions.Strip(syntax.Left) is IdentifierNameSyntax
+                && !Expressions.IsMultipliedBySyntax(syntax.Right, MupSymbols.ResidualMultiplier)
+                && VariableOf(syntax.Left, model) is { } target && symbols.IsTensor(TypeOf(target)):
                 if (!Expressions.IsMultipliedBy(syntax.Right, MupSymbols.ResidualMultiplier, model))
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ResidualWithoutMultiplier, syntax.Right.GetLocation(),
                         target.Name, type.Name));

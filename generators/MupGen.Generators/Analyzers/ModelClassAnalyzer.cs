@@ -8,17 +8,21 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using MupGen.Generators;
 using MupGen.Generators.Model;
 
 namespace MupGen.Analyzers;
 
-/// <summary>MUP002: a class with a [Width]/[Depth] member that is not a partial class deriving from nn.Module (or sits
-/// in a non-partial type), so the generator cannot add its members.</summary>
+/// <summary>Why the generator writes nothing for a µP model (a class with a [Width]/[Depth] member), from its symbols:
+/// MUP002 (not a partial class deriving from nn.Module, or in a non-partial type), MUP017 (file-local or generic, or
+/// nested in such a class: no partial part can be written in another file) and MUP016 (it declares a member the
+/// generator writes, such as MupInitialize). The conditions are the parser's own (MupGenerator.Parser.ParseCore).</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ModelClassAnalyzer : DiagnosticAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.ModelNotPartialModule);
+        ImmutableArray.Create(DiagnosticDescriptors.ModelNotPartialModule, DiagnosticDescriptors.ModelCannotTakeGeneratedPart,
+            DiagnosticDescriptors.DeclaresGeneratedMember);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -53,14 +57,53 @@ public sealed class ModelClassAnalyzer : DiagnosticAnalyzer
                 type.Name, "does not derive from torch.nn.Module", "derive it from nn.Module<Tensor, Tensor>"));
             return;
         }
-        var (notPartial, outer) = ModelDeclarations.FindNotPartial(type, declarations, context.CancellationToken);
-        if (notPartial is null && outer is null)
+        // File-local or generic: adding partial would not help, so this comes first.
+        if (CannotTakePart(type) is { } cannot)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ModelCannotTakeGeneratedPart,
+                declarations[0].Identifier.GetLocation(),
+                ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Reason, cannot.Reason),
+                type.Name, cannot.Problem, cannot.Fix));
             return;
-        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ModelNotPartialModule,
-            (notPartial ?? declarations[0]).Identifier.GetLocation(),
-            ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Reason, "NotPartial"),
-            type.Name,
-            notPartial is not null ? "is not partial" : $"is nested in '{outer}', which is not partial",
-            "add the partial modifier"));
+        }
+        if (type.IsRecord)
+            return; // a record cannot derive from nn.Module: the compiler reports it
+        var (notPartial, outer) = ModelDeclarations.FindNotPartial(type, declarations, context.CancellationToken);
+        if (notPartial is not null || outer is not null)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ModelNotPartialModule,
+                (notPartial ?? declarations[0]).Identifier.GetLocation(),
+                ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Reason, "NotPartial"),
+                type.Name,
+                notPartial is not null ? "is not partial" : $"is nested in '{outer}', which is not partial",
+                "add the partial modifier"));
+        }
+        if (MupGenerator.Parser.GeneratedMemberDeclared(type) is { } member)
+        {
+            var memberLocation = member.Locations.FirstOrDefault(l => l.IsInSource);
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DeclaresGeneratedMember,
+                declarations[0].Identifier.GetLocation(),
+                memberLocation is null ? Array.Empty<Location>() : new[] { memberLocation },
+                type.Name, member.Name));
+        }
+    }
+
+    /// <summary>MUP017's reason, problem and fix: the class or a class it is nested in is file-local (its partial part
+    /// would have to be in the same file) or generic (the generator writes one set of facts per class).</summary>
+    private static (string Reason, string Problem, string Fix)? CannotTakePart(INamedTypeSymbol type)
+    {
+        for (var t = type; t is not null; t = t.ContainingType)
+        {
+            var self = SymbolEqualityComparer.Default.Equals(t, type);
+            if (t.IsFileLocal)
+                return ("FileLocal",
+                    self ? "is file-local" : $"is nested in '{t.Name}', which is file-local",
+                    $"remove the 'file' modifier of '{t.Name}' (make it internal to keep it out of the public API)");
+            if (t.Arity > 0)
+                return ("Generic",
+                    self ? "is generic" : $"is nested in '{t.Name}', which is generic",
+                    self ? "make it a non-generic class (one µP model per class)" : $"move '{type.Name}' out of the generic '{t.Name}'");
+        }
+        return null;
     }
 }

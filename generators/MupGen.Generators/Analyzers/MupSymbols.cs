@@ -32,6 +32,7 @@ internal sealed class MupSymbols
     private readonly Lazy<HashSet<INamedTypeSymbol>> _blocks;
     private readonly Lazy<HashSet<string>> _constructed;
     private readonly Lazy<Dictionary<string, SyntaxTree>> _trees;
+    private readonly Lazy<HashSet<string>> _readoutNames;
     private readonly ConcurrentDictionary<INamedTypeSymbol, Lazy<Generators.Model.ModelSpec?>> _specs = new(SymbolEqualityComparer.Default);
 
     private MupSymbols(Compilation compilation, INamedTypeSymbol width, INamedTypeSymbol module)
@@ -47,6 +48,7 @@ internal sealed class MupSymbols
         _blocks = new Lazy<HashSet<INamedTypeSymbol>>(FindBlocks, LazyThreadSafetyMode.ExecutionAndPublication);
         _constructed = new Lazy<HashSet<string>>(FindConstructed, LazyThreadSafetyMode.ExecutionAndPublication);
         _trees = new Lazy<Dictionary<string, SyntaxTree>>(FindTrees, LazyThreadSafetyMode.ExecutionAndPublication);
+        _readoutNames = new Lazy<HashSet<string>>(FindReadoutNames, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public INamedTypeSymbol Width { get; }
@@ -85,6 +87,39 @@ internal sealed class MupSymbols
         symbol is IFieldSymbol or IPropertySymbol
         && Readout is not null
         && symbol.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, Readout));
+
+    /// <summary>The names of every field and property marked [ReadoutLayer] in the source types of this compilation and
+    /// their base types: a forward call whose receiver has another name cannot be MUP005's, so the analyzer does not
+    /// bind its method (computed once, on first use).</summary>
+    public HashSet<string> ReadoutNames => _readoutNames.Value;
+
+    private HashSet<string> FindReadoutNames()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (Readout is null)
+            return names;
+        var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        var stack = new Stack<INamespaceOrTypeSymbol>();
+        stack.Push(_compilation.Assembly.GlobalNamespace);
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            if (current is INamespaceSymbol ns)
+            {
+                foreach (var member in ns.GetMembers())
+                    stack.Push(member);
+                continue;
+            }
+            var type = (INamedTypeSymbol)current;
+            foreach (var nested in type.GetTypeMembers())
+                stack.Push(nested);
+            for (var t = type; t is not null && seen.Add(t.OriginalDefinition); t = t.BaseType)
+                foreach (var member in t.OriginalDefinition.GetMembers())
+                    if (IsReadoutField(member))
+                        names.Add(member.Name);
+        }
+        return names;
+    }
 
     /// <summary>The [Width]/[Depth] attributes on a type's constructor parameters, fields and properties.</summary>
     public IEnumerable<(ISymbol Member, ITypeSymbol MemberType, AttributeData Attribute)> ScaleAttributes(INamedTypeSymbol type)
@@ -176,6 +211,7 @@ internal sealed class MupSymbols
             return shared;
         // The analyzer driver gives compilations a caching semantic-model provider, so this is the model it uses too.
         Interlocked.Increment(ref _ownParses);
+        SharedParses.CountMiss();
 #pragma warning disable RS1030
         var semanticModel = _compilation.GetSemanticModel(root.DeclaringSyntaxReferences[0].SyntaxTree);
 #pragma warning restore RS1030
