@@ -126,14 +126,20 @@ public sealed partial class MupGenerator
                     case ISimpleAssignmentOperation assignment:
                         if (TargetSymbol(assignment.Target) is { } target)
                             Assign(target, Eval(assignment.Value));
+                        else
+                            WriteConfigMember(assignment.Target, assignment);
                         break;
                     case ICompoundAssignmentOperation compound:
                         if (TargetSymbol(compound.Target) is { } compoundTarget)
                             Assign(compoundTarget, new Unknown(Text(compound), "is updated in place", Model.UnresolvedReason.UnreadableSize, compound.Syntax));
+                        else
+                            WriteConfigMember(compound.Target, compound);
                         break;
                     case IIncrementOrDecrementOperation increment:
                         if (TargetSymbol(increment.Target) is { } incrementTarget)
                             Assign(incrementTarget, new Unknown(Text(increment), "is updated in place", Model.UnresolvedReason.UnreadableSize, increment.Syntax));
+                        else
+                            WriteConfigMember(increment.Target, increment);
                         break;
                     case IInvocationOperation invocation:
                         Eval(invocation);

@@ -132,11 +132,12 @@ public class UnresolvedTests
                 private readonly Linear input;
                 private readonly Linear {|MUP015:wide|};
                 [ReadoutLayer] private readonly Linear readout;
-                public Squared([Width(64)] int width) : base(nameof(Squared))
+                public Squared([Width(64)] int width, int extra) : base(nameof(Squared))
                 {
                     input = Linear(8, width);
-                    wide = Linear(width, width * width + 1);
-                    readout = Linear(width * width + 1, 10);
+                    // extra has no default: the base size of (width + extra) / 2 * 2 is unknown at compile time.
+                    wide = Linear(width, (width + extra) / 2 * 2);
+                    readout = Linear((width + extra) / 2 * 2, 10);
                     RegisterComponents();
                 }
                 public override Tensor forward(Tensor x) => readout.forward(wide.forward(input.forward(x)) * MupReadoutMultiplier);
