@@ -92,7 +92,9 @@ public sealed partial class MupGenerator
                             : _methodLocals is not null ? new Unknown(property.Property.Name, "is not set by the constructor")
                             : new Opaque(property.Property.Name);
                     case IPropertyReferenceOperation or IFieldReferenceOperation when _methodLocals is not null:
-                        return new Unknown(Text(operation), "is read in a method, not the constructor");
+                        // A configuration the constructor stored (`MupAttentionScale(config.HeadDim)` in forward).
+                        return ReadThroughConfig((IMemberReferenceOperation)operation) is { } read && read is not Unknown ? read
+                            : new Unknown(Text(operation), "is read in a method, not the constructor");
                     case IPropertyReferenceOperation or IFieldReferenceOperation:
                         return EvalMemberOfObject(operation);
                     case IBinaryOperation binary:

@@ -267,4 +267,38 @@ public class ConfigTests
         Assert.Equal(DimForm.Computed, up.Form);
         Assert.Equal(32L * ((64 + 31) / 32 + 1), up.BaseSize);
     }
+
+    [Fact]
+    public void AConfigurationStoredInAFieldIsReadInForwardForTheHeadDimension()
+    {
+        var source = Config + """
+            public partial class Attn : Module<Tensor, Tensor>
+            {
+                private readonly GptConfig config;
+                private readonly Linear qkv;
+                public Attn(GptConfig config) : base("attn") { this.config = config; qkv = Linear(config.NEmbd, 3 * config.NEmbd); RegisterComponents(); }
+                public override Tensor forward(Tensor x) => qkv.forward(x) * MupAttentionScale(config.HeadDim) * MupAttentionScale(GptConfig.Default.HeadDim);
+            }
+
+            public partial class Gpt : Module<Tensor, Tensor>
+            {
+                private readonly Attn attn;
+                private readonly Attn fixedHeads;
+                [ReadoutLayer] private readonly Linear head;
+                public Gpt(GptConfig config) : base("gpt")
+                {
+                    attn = new Attn(config);
+                    // The head count grows with the width: a fixed head dimension of 16.
+                    fixedHeads = new Attn(config with { NHead = config.NEmbd / 16 });
+                    head = Linear(config.NEmbd, 10);
+                    RegisterComponents();
+                }
+                public override Tensor forward(Tensor x) => head.forward(attn.forward(x) * MupReadoutMultiplier);
+            }
+            """;
+        var spec = ParseRoot(source, "Gpt")!;
+        // NEmbd / NHead: the width over a finite value; NEmbd / (NEmbd / 16): fixed. The static is no fact.
+        Assert.Equal(new[] { ("attn", DimForm.Monomial), ("fixedHeads", DimForm.Fixed) },
+            spec.Attention.Select(a => (a.Module, a.HeadDim.Form)).ToArray());
+    }
 }
