@@ -188,6 +188,8 @@ public sealed partial class MupGenerator
                     return $"{Facts}MupDim.Fixed";
                 case DimForm.Affine:
                     return $"{Facts}MupDim.Affine({Long(dim.BaseSize ?? 1)}, {Literal(dim.Powers[0].Symbol)})";
+                case DimForm.Computed:
+                    return $"{Facts}MupDim.Computed({Long(dim.BaseSize ?? 1)}, {Literal(dim.Powers[0].Symbol)}, static w => {dim.SizeAt})";
                 default:
                     if (dim.BaseSize is { } size && dim.Powers.Count == 1 && dim.Powers[0].Exponent == 1)
                         return $"{Facts}MupDim.Scaled({Long(size)}, {Literal(dim.Powers[0].Symbol)})";

@@ -126,14 +126,20 @@ public sealed partial class MupGenerator
                     case ISimpleAssignmentOperation assignment:
                         if (TargetSymbol(assignment.Target) is { } target)
                             Assign(target, Eval(assignment.Value));
+                        else
+                            WriteConfigMember(assignment.Target, assignment);
                         break;
                     case ICompoundAssignmentOperation compound:
                         if (TargetSymbol(compound.Target) is { } compoundTarget)
                             Assign(compoundTarget, new Unknown(Text(compound), "is updated in place", Model.UnresolvedReason.UnreadableSize, compound.Syntax));
+                        else
+                            WriteConfigMember(compound.Target, compound);
                         break;
                     case IIncrementOrDecrementOperation increment:
                         if (TargetSymbol(increment.Target) is { } incrementTarget)
                             Assign(incrementTarget, new Unknown(Text(increment), "is updated in place", Model.UnresolvedReason.UnreadableSize, increment.Syntax));
+                        else
+                            WriteConfigMember(increment.Target, increment);
                         break;
                     case IInvocationOperation invocation:
                         Eval(invocation);
@@ -141,11 +147,17 @@ public sealed partial class MupGenerator
                     case IForLoopOperation forLoop:
                         foreach (var before in forLoop.Before)
                             Walk(before);
-                        WalkLoop(forLoop.Locals, LoopCount(forLoop.Condition, forLoop.Locals), forLoop.Body, CountingIndex(forLoop));
+                        WalkLoop(forLoop.Locals, LoopCount(forLoop.Condition, forLoop.Locals), forLoop.Body, CountingIndex(forLoop), loopSyntax: forLoop.Syntax);
                         break;
                     case IForEachLoopOperation forEach:
                         var collection = Eval(forEach.Collection);
-                        WalkLoop(forEach.Locals, collection is ListValue { Entries.Count: 1 } range && range.Entries[0].Key is null ? range.Entries[0].Count : null, forEach.Body);
+                        // The loop variable is a finite value only when every item is (a module of a list, a
+                        // constant): `foreach (var c in new[] { width, 2 * width })` takes width-scaled values.
+                        var loopVariable = collection is ListValue || (collection is Items items && items.Values.All(IsFinite))
+                            ? null
+                            : new Unknown(Text(forEach.Collection), "gives the loop variable values that may grow with the width, which the generator does not follow", Model.UnresolvedReason.UnreadableSize, forEach.Collection.Syntax);
+                        WalkLoop(forEach.Locals, collection is ListValue { Entries.Count: 1 } range && range.Entries[0].Key is null ? range.Entries[0].Count : null, forEach.Body,
+                            element: loopVariable);
                         break;
                     case ILoopOperation loop:
                         WalkLoop(loop.Locals, null, loop.Body);
@@ -170,10 +182,16 @@ public sealed partial class MupGenerator
 
             /// <summary>Walks a loop body once: items added to lists in it are repeated items (index `*`), counted by
             /// <paramref name="count"/> when the loop header shows it.</summary>
-            private void WalkLoop(System.Collections.Immutable.ImmutableArray<ILocalSymbol> locals, Value? count, IOperation body, ILocalSymbol? index = null)
+            private void WalkLoop(System.Collections.Immutable.ImmutableArray<ILocalSymbol> locals, Value? count, IOperation body, ILocalSymbol? index = null,
+                Value? element = null, SyntaxNode? loopSyntax = null)
             {
+                // A for loop's variable other than the counting index (an index: finite) changes in ways the generator does not follow
+                // (`for (var c = 16; c <= width; c *= 2)` reaches the width): not assumed finite. A foreach variable
+                // is finite when its collection's items are (element null), else what the caller says.
                 foreach (var local in locals)
-                    _env[local] = new Opaque(local.Name);
+                    _env[local] = loopSyntax is not null && !SymbolEqualityComparer.Default.Equals(local, index)
+                        ? new Unknown(local.Name, "is a loop variable whose values the generator does not follow", Model.UnresolvedReason.UnreadableSize, loopSyntax)
+                        : element ?? new Opaque(local.Name);
                 var outerCount = _loopCount;
                 var outerIndex = _loopIndex;
                 var outerAdds = _loopAdds;
@@ -240,6 +258,16 @@ public sealed partial class MupGenerator
                     _ => null,
                 };
             }
+
+            /// <summary>A value that cannot grow with a width: constants and plain finite values, and arithmetic of them.</summary>
+            private static bool IsFinite(Value value) => value switch
+            {
+                Const or BoolConst => true,
+                Opaque o => !ReferenceEquals(o, NullValue),
+                Binary b => IsFinite(b.Left) && IsFinite(b.Right),
+                Items items => items.Values.All(IsFinite),
+                _ => false,
+            };
 
             private static ISymbol? TargetSymbol(IOperation target) => target switch
             {

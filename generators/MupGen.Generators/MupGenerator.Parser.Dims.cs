@@ -21,7 +21,7 @@ public sealed partial class MupGenerator
                 var measurable = new HashSet<string>(_layers
                     .SelectMany(l => l.Facts)
                     .SelectMany(f => f.Shape)
-                    .Where(d => d.BaseSize is not null)
+                    .Where(d => d.BaseSize is not null && d.Form != DimForm.Computed) // the run time never measures a width from a computed size
                     .SelectMany(d => d.Powers.Select(p => p.Symbol)));
                 foreach (var layer in _layers)
                 {
@@ -58,6 +58,13 @@ public sealed partial class MupGenerator
                 reason = UnresolvedReason.UnreadableSize;
                 at = null;
                 var form = Analyze(value);
+                // Integer arithmetic that does not grow in proportion to the width (Llama's multiple_of rounding,
+                // w * w + 1): mup's rule is actual / base per dimension, so the base size is all it needs, when every
+                // input is a constant, a default or the width.
+                if ((form.Failure is not null && form.FailureReason == UnresolvedReason.NonProportionalSize
+                     || form.Failure is null && form.AffineSymbol is not null && EvaluateAtBase(value) is null)
+                    && Computed(value) is { } computed)
+                    return computed;
                 if (form.Failure is not null)
                 {
                     problem = form.Failure;
@@ -158,18 +165,68 @@ public sealed partial class MupGenerator
                 }
             }
 
+            /// <summary>A size computed from exactly one width by integer arithmetic with constants and defaults: a
+            /// <see cref="DimForm.Computed"/> dimension with its base size and the arithmetic as C# for the run time's
+            /// check, or null when an input is unknown, two widths enter, or the base size is not positive.</summary>
+            private DimSpec? Computed(Value value)
+            {
+                var symbols = new HashSet<string>();
+                if (!Inputs(value, symbols) || symbols.Count != 1)
+                    return null;
+                var symbol = symbols.Single();
+                if (!_widths.Any(w => w.Name == symbol) || EvaluateAtBase(value, withDefaults: true) is not { } size || size <= 0)
+                    return null;
+                return new DimSpec(DimForm.Computed, size, new[] { new PowerSpec(symbol, 1) }.ToEquatableArray(), CSharp(value));
+            }
+
+            /// <summary>True when every leaf of <paramref name="value"/> is a constant, a width (collected) or a value
+            /// with a constant default.</summary>
+            private static bool Inputs(Value value, HashSet<string> symbols)
+            {
+                switch (value)
+                {
+                    case Const:
+                        return true;
+                    case Opaque { Default: not null }:
+                        return true;
+                    case SymbolRef { IsDepth: false } width:
+                        symbols.Add(width.Name);
+                        return true;
+                    case Binary binary:
+                        return Inputs(binary.Left, symbols) && Inputs(binary.Right, symbols);
+                    default:
+                        return false;
+                }
+            }
+
+            /// <summary>The arithmetic as a C# expression of <c>w</c> in long arithmetic, every operation parenthesized
+            /// (so C#'s evaluation order and truncating division are exactly the constructor's).</summary>
+            private static string CSharp(Value value) => value switch
+            {
+                Const c => Literal(c.V),
+                Opaque { Default: { } d } => Literal(d),
+                SymbolRef => "w",
+                Binary b => $"({CSharp(b.Left)} {b.Op} {CSharp(b.Right)})",
+                _ => throw new System.InvalidOperationException("not an input of a computed size"),
+            };
+
+            private static string Literal(long v) => v < 0 ? $"({v.ToString(CultureInfo.InvariantCulture)}L)" : v.ToString(CultureInfo.InvariantCulture) + "L";
+
             /// <summary>The value with every width symbol at its base, computed as C# computes it (long arithmetic,
-            /// integer division truncating, left to right as written); null when it depends on anything else.</summary>
-            internal static long? EvaluateAtBase(Value value)
+            /// integer division truncating, left to right as written); null when it depends on anything else (with
+            /// <paramref name="withDefaults"/>, a value with a constant default takes that default).</summary>
+            internal static long? EvaluateAtBase(Value value, bool withDefaults = false)
             {
                 switch (value)
                 {
                     case Const c:
                         return c.V;
+                    case Opaque { Default: { } d } when withDefaults:
+                        return d;
                     case SymbolRef { IsDepth: false } width:
                         return width.BaseValue;
                     case Binary binary:
-                        if (EvaluateAtBase(binary.Left) is not { } l || EvaluateAtBase(binary.Right) is not { } r)
+                        if (EvaluateAtBase(binary.Left, withDefaults) is not { } l || EvaluateAtBase(binary.Right, withDefaults) is not { } r)
                             return null;
                         unchecked
                         {

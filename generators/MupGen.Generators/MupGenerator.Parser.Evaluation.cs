@@ -64,7 +64,7 @@ public sealed partial class MupGenerator
                     case IParameterReferenceOperation parameter:
                         return _env.TryGetValue(parameter.Parameter, out var p) ? p
                             : _methodLocals is not null ? new Unknown(parameter.Parameter.Name, "is a method parameter")
-                            : new Opaque(parameter.Parameter.Name);
+                            : new Opaque(parameter.Parameter.Name, DefaultOf(parameter.Parameter));
                     case ILocalReferenceOperation local:
                         if (_env.TryGetValue(local.Local, out var l))
                             return l;
@@ -80,6 +80,9 @@ public sealed partial class MupGenerator
                             }
                         }
                         return new Unknown(local.Local.Name, "has no known value");
+                    case IMemberReferenceOperation { Member.IsStatic: false } member when _thisConfig is not null && IsThis(member.Instance)
+                        && member is IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.Length: 0 }:
+                        return ReadConfigMember(_thisConfig, member.Member, member);
                     case IFieldReferenceOperation field when IsThis(field.Instance):
                         return _env.TryGetValue(field.Field, out var f) ? f
                             : _methodLocals is not null ? new Unknown(field.Field.Name, "is not set by the constructor")
@@ -89,7 +92,9 @@ public sealed partial class MupGenerator
                             : _methodLocals is not null ? new Unknown(property.Property.Name, "is not set by the constructor")
                             : new Opaque(property.Property.Name);
                     case IPropertyReferenceOperation or IFieldReferenceOperation when _methodLocals is not null:
-                        return new Unknown(Text(operation), "is read in a method, not the constructor");
+                        // A configuration the constructor stored (`MupAttentionScale(config.HeadDim)` in forward).
+                        return ReadThroughConfig((IMemberReferenceOperation)operation) is { } read && read is not Unknown ? read
+                            : new Unknown(Text(operation), "is read in a method, not the constructor");
                     case IPropertyReferenceOperation or IFieldReferenceOperation:
                         return EvalMemberOfObject(operation);
                     case IBinaryOperation binary:
@@ -117,7 +122,11 @@ public sealed partial class MupGenerator
                         var assigned = Eval(assignment.Value);
                         if (TargetSymbol(assignment.Target) is { } target)
                             Assign(target, assigned);
+                        else
+                            WriteConfigMember(assignment.Target, assignment);
                         return assigned;
+                    case IWithOperation with:
+                        return EvalWith(with);
                     case IDefaultValueOperation defaultValue:
                         return defaultValue.Type switch
                         {
@@ -297,13 +306,19 @@ public sealed partial class MupGenerator
                 return false;
             }
 
+            /// <summary>The constant integer default of a parameter (<c>int multipleOf = 32</c>), or null.</summary>
+            internal static long? DefaultOf(IParameterSymbol parameter) =>
+                parameter.HasExplicitDefaultValue && parameter.ExplicitDefaultValue is int or long or short or byte or sbyte or ushort or uint
+                    ? Convert.ToInt64(parameter.ExplicitDefaultValue, System.Globalization.CultureInfo.InvariantCulture)
+                    : null;
+
             /// <summary>Evaluates an argument of a registration again (its value is in the environment by now).</summary>
             public Value EvalArgument(IArgumentOperation argument) => Eval(argument.Value);
 
             /// <summary><c>config.Hidden</c>, <c>list.Count</c>, <c>x.shape[0]</c>: a member of another object. The
             /// generator cannot see its value, so it is not assumed width-invariant.</summary>
             private Value EvalMemberOfObject(IOperation operation) =>
-                new Unknown(Text(operation), "is read from another object, which the generator cannot follow", Model.UnresolvedReason.OpaqueSize, operation.Syntax);
+                (operation is IMemberReferenceOperation reference ? ReadThroughConfig(reference) : null) ?? new Unknown(Text(operation), "is read from another object, which the generator cannot follow", Model.UnresolvedReason.OpaqueSize, operation.Syntax);
         }
     }
 }

@@ -326,7 +326,8 @@ public sealed partial class MupGenerator
             private SubmoduleSpec? SubmoduleForClass(INamedTypeSymbol type)
             {
                 // A file-local class cannot have a partial part in the generated file.
-                if (IsInFileLocal(type) || !IsPartialChain(type, Ct) || Header(type) is not { } declaration || HasMupAttribute(type, Types))
+                if (IsInFileLocal(type) || !IsPartialChain(type, Ct) || Header(type) is not { } declaration || HasMupAttribute(type, Types)
+                    || Types.ConfigRootOf(type) is not null)
                     return null;
                 if (Types.Submodule is { } submodule && type.AllInterfaces.Contains(submodule, SymbolEqualityComparer.Default))
                     return null;

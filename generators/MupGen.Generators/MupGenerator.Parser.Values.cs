@@ -72,8 +72,38 @@ public sealed partial class MupGenerator
         /// <summary>A finite value unknown at compile time (a constructor argument, a config property, a loop index).</summary>
         internal sealed class Opaque : Value
         {
-            public Opaque(string text) => Text = text;
+            public Opaque(string text, long? @default = null)
+            {
+                Text = text;
+                Default = @default;
+            }
+
             public string Text { get; }
+
+            /// <summary>The value's constant default when it has one (<c>int multipleOf = 32</c>, a config member's
+            /// <c>= 32</c> initializer). Only a size that does not grow in proportion to the width uses it, to compute
+            /// its base size; the run time checks that size against the actual shape (MupDim.Computed).</summary>
+            public long? Default { get; }
+        }
+
+        /// <summary>An instance of a configuration type (a record or class with a <c>[Width]</c> member): the root
+        /// model's constructor parameter, or a <c>config with { ... }</c> copy of one. Reading a member gives the width
+        /// for the <c>[Width]</c> member, the copy's value for a member the copy sets, a computed member's getter
+        /// evaluated on this instance, else a finite value with the member's constant default.</summary>
+        internal sealed class ConfigValue : Value
+        {
+            public ConfigValue(INamedTypeSymbol type, ConfigValue? copyOf = null)
+            {
+                Type = type;
+                Overrides = copyOf is null
+                    ? new Dictionary<ISymbol, Value>(SymbolEqualityComparer.Default)
+                    : new Dictionary<ISymbol, Value>(copyOf.Overrides, SymbolEqualityComparer.Default);
+            }
+
+            public INamedTypeSymbol Type { get; }
+
+            /// <summary>Members set by <c>with { ... }</c> (or written by the model: then an Unknown).</summary>
+            public Dictionary<ISymbol, Value> Overrides { get; }
         }
 
         /// <summary>Integer arithmetic as written in the constructor.</summary>

@@ -29,10 +29,22 @@ public sealed partial class MupGenerator
         /// <summary>Like <see cref="Parse"/>, but an exception of the parser (a bug) comes back as
         /// <see cref="ParseResult.Error"/> instead of being thrown into the compiler (CS8785, which would drop the
         /// generated code of every model) or hidden (tests assert there is none).</summary>
-        public static ParseResult ParseOrError(ISymbol target, SemanticModel semanticModel, CancellationToken ct)
+        public static ParseResult ParseOrError(ISymbol target, SemanticModel semanticModel, CancellationToken ct) =>
+            ParseOrError(target, semanticModel, ct, configRoot: false);
+
+        /// <summary>For a [ReadoutLayer] member: the model of its class when that class is the root of a
+        /// configuration-object model (no [Width] of its own, a constructor taking a type with a [Width] member);
+        /// ParseResult.None, fast, for every other class (models with their own [Width] come from the Width path).</summary>
+        public static ParseResult ParseConfigRootOrError(ISymbol target, SemanticModel semanticModel, CancellationToken ct) =>
+            ParseOrError(target, semanticModel, ct, configRoot: true);
+
+        private static ParseResult ParseOrError(ISymbol target, SemanticModel semanticModel, CancellationToken ct, bool configRoot)
         {
             try
             {
+                if (configRoot && (target.ContainingType is not { } owner || KnownTypes.For(semanticModel.Compilation) is not { } known
+                    || known.ConfigRootOf(owner) is null))
+                    return ParseResult.None;
                 return ParseCore(target, semanticModel, ct) is { } model ? new ParseResult(model, null) : ParseResult.None;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -108,12 +120,32 @@ public sealed partial class MupGenerator
                     }
                 }
             }
+            var context = new AnalysisContext(types, semanticModel, ct);
+            // A configuration-object model: the width is a member of the constructor's configuration parameter.
+            (IParameterSymbol Parameter, ConfigInfo Config)? configRoot = null;
+            if (widths.Count == 0 && depth is null && types.ConfigRootOf(type) is { } root)
+            {
+                if (!root.Config.Usable)
+                    return null; // MUP019 / MUP004
+                constructor = root.Constructor;
+                configRoot = (root.Parameter, root.Config);
+                var (widthMember, widthBase) = root.Config.Widths[0];
+                widths.Add(new WidthSpec(widthMember.Name, widthBase!.Value));
+                context.ConfigMembers[widthMember.OriginalDefinition] = new SymbolRef(widthMember.Name, widthBase.Value, isDepth: false);
+                if (root.Config.Depths.Count == 1)
+                {
+                    var (depthMember, depthBase) = root.Config.Depths[0];
+                    depth = new SymbolRef(depthMember.Name, depthBase!.Value, isDepth: true);
+                    context.ConfigMembers[depthMember.OriginalDefinition] = depth;
+                }
+            }
             if (widths.Count == 0)
                 return null;
 
-            var context = new AnalysisContext(types, semanticModel, ct);
             context.EnterRoot(type);
             var walker = new ConstructorWalker(context, symbols);
+            if (configRoot is { } config)
+                walker.Bind(config.Parameter, new ConfigValue(config.Config.Type));
             if (constructor is not null)
             {
                 if (ConstructorBody(constructor, semanticModel, ct) is { } body)
@@ -273,7 +305,7 @@ public sealed partial class MupGenerator
         }
 
         /// <summary>The symbols the parser compares against, resolved once per parse.</summary>
-        internal sealed class KnownTypes
+        internal sealed partial class KnownTypes
         {
             public INamedTypeSymbol Module { get; private set; } = null!;
             public INamedTypeSymbol? TorchNn { get; private set; }

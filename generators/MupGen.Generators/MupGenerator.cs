@@ -34,10 +34,33 @@ public sealed partial class MupGenerator : IIncrementalGenerator
                 })
             .WithTrackingName(TrackingNames.Parse);
 
+        // Configuration-object models (nanoGPT's GPT(GPTConfig config) with [Width] on GPTConfig.NEmbd): found from
+        // their [ReadoutLayer] member. The transform returns None at once for a class with a [Width] of its own (the
+        // path above parses it) or without a constructor parameter of a type with a [Width] member.
+        var configParsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                TypeNames.ReadoutLayerAttribute,
+                static (node, _) => node is VariableDeclaratorSyntax or PropertyDeclarationSyntax,
+                static (ctx, ct) =>
+                {
+                    var result = Parser.ParseConfigRootOrError(ctx.TargetSymbol, ctx.SemanticModel, ct);
+                    if (result.Error is null && result.Model is not null)
+                        SharedParses.Remember(ctx.TargetNode, ctx.SemanticModel.Compilation, result.Model);
+                    return result;
+                })
+            .WithTrackingName(TrackingNames.ConfigParse);
+
+        // Per hit, its model or null (a Select, not a Where: a filtered step with no item is not tracked, and a
+        // project may have only configuration-object models; the nulls are dropped when the models are gathered).
         var models = parsed
-            .Where(static r => r.Model is not null)
-            .Select(static (r, _) => r.Model!)
+            .Select(static (r, _) => r.Model)
             .WithTrackingName(TrackingNames.Models);
+
+        // Null for every [ReadoutLayer] that is not the root of a configuration-object model (a Select, not a Where,
+        // so the step is tracked, and Cached on edits, in projects without one).
+        var configModels = configParsed
+            .Select(static (r, _) => r.Model)
+            .WithTrackingName(TrackingNames.ConfigModels);
 
         // A parser bug is a warning at the [Width] member (MUP900), never an exception into the compiler.
         // (A Select, not a Where: a filtered step with no item would not be tracked; null stays null, so the output
@@ -50,10 +73,20 @@ public sealed partial class MupGenerator : IIncrementalGenerator
             if (error is not null)
                 spc.ReportDiagnostic(GeneratorDiagnostics.Create(error));
         });
+        var configErrors = configParsed
+            .Select(static (r, _) => r.Error)
+            .WithTrackingName(TrackingNames.ConfigInternalErrors);
+        context.RegisterSourceOutput(configErrors, static (spc, error) =>
+        {
+            if (error is not null)
+                spc.ReportDiagnostic(GeneratorDiagnostics.Create(error));
+        });
 
         // Several [Width] members in one class (or one per partial part) must give one file.
         var unique = models
             .Collect()
+            .Combine(configModels.Collect())
+            .Select(static (pair, _) => pair.Left.AddRange(pair.Right).Where(static m => m is not null).Select(static m => m!).ToImmutableArray())
             .WithTrackingName(TrackingNames.Collected)
             .SelectMany(static (all, _) => HintNames.Assign(Deduplicate(all, static m => m.HintName),
                 static m => m.HintName, static m => HintNames.Sanitize(m.HintName), static (m, name) => m with { HintName = name }))

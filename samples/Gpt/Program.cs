@@ -12,10 +12,10 @@ using static TorchSharp.torch.nn;
 // A small GPT under µP (width) and CompleteP (depth), on a character-level corpus generated in-process:
 // 1. the per-parameter table at width 256, depth 8 against the width-64, depth-2 base;
 // 2. a depth coordinate check: the residual stream's size after a few AdamW steps, depth 2 to 16;
-// 3. width transfer (TP5 Figure 1 is a Transformer): µP beside SP over widths at depth 2;
-// 4. depth transfer: CompleteP beside SP over depths at a fixed width.
+// 3. width transfer (TP5 Figure 1 is a Transformer): µP beside SP over 16x width (16 to 256) at depth 2;
+// 4. depth transfer: CompleteP beside SP over 4x depth (4 to 16 blocks) at width 32.
 // Both sweeps: several seeds, a log2 lr grid widened until every size's optimum is bracketed, the sub-grid optimum
-// (parabola vertex) per size, its shift in octaves, and the transfer penalty measured by training the largest size
+// (parabola vertex of the seed-averaged losses) per size, its shift in octaves, and the transfer penalty measured by training the largest size
 // at the smallest size's vertex learning rate.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null)
@@ -24,9 +24,9 @@ bool quick = args.Contains("--quick");
 bool tied = args.Contains("--tied");
 var total = System.Diagnostics.Stopwatch.StartNew();
 const int Context = CharTask.Context, Batch = CharTask.Batch;
-int steps = IntArg("--steps", quick ? 20 : 60), seedCount = IntArg("--seeds", quick ? 1 : 2);
-int[] sweepWidths = IntsArg("--widths", quick ? new[] { 32, 64 } : new[] { 32, 64, 128 });
-int[] sweepDepths = IntsArg("--depths", quick ? new[] { 2, 4 } : new[] { 2, 4, 8 });
+int steps = IntArg("--steps", quick ? 20 : 60), seedCount = IntArg("--seeds", quick ? 1 : 3);
+int[] sweepWidths = IntsArg("--widths", quick ? new[] { 16, 64 } : new[] { 16, 64, 256 });
+int[] sweepDepths = IntsArg("--depths", quick ? new[] { 4, 8 } : new[] { 4, 8, 16 });
 int depthPanelWidth = IntArg("--depth-width", 32);
 
 using var task = new CharTask();
@@ -102,14 +102,14 @@ foreach (var (label, options) in new[] { ("CompleteP", completeP), ("SP", sp) })
 long[] seeds = Enumerable.Range(0, seedCount).Select(i => (long)i).ToArray();
 var mupW = new MupOptions { Parametrization = MupParametrization.Mup };
 Console.WriteLine();
-Console.WriteLine($"== 3. Width transfer: held-out loss after {steps} AdamW steps at depth 2, mean of {seeds.Length} seeds, widths {string.Join(", ", sweepWidths)} ==");
+Console.WriteLine($"== 3. Width transfer: held-out loss after {steps} AdamW steps (lr warmup over the first {CharTask.Warmup:0%}, then linear decay to 0) at depth 2, 4 heads, mean of {seeds.Length} seeds, widths {string.Join(", ", sweepWidths)} ==");
 var widthSweeps = Panel(new[] { ("µP", mupW), ("SP", sp) }, sweepWidths, "w", "width", (w, lr, seed, o) => task.Train(w, 2, lr, seed, o, steps, tied));
 string widthPlot = Plot("gpt-width-transfer.svg", MupPlot.LearningRateTransfer(widthSweeps.Select(p => p.Sweep).ToList(),
     $"GPT width transfer: loss after {steps} AdamW steps at depth 2, {seeds.Length} seeds, widths {sweepWidths[0]}..{sweepWidths[^1]}"));
 Console.WriteLine("plot: " + widthPlot);
 
 Console.WriteLine();
-Console.WriteLine($"== 4. Depth transfer: held-out loss after {steps} AdamW steps at width {depthPanelWidth}, mean of {seeds.Length} seeds, depths {string.Join(", ", sweepDepths)} ==");
+Console.WriteLine($"== 4. Depth transfer: held-out loss after {steps} AdamW steps (the same schedule) at width {depthPanelWidth}, mean of {seeds.Length} seeds, depths {string.Join(", ", sweepDepths)} ==");
 var depthSweeps = Panel(new[] { ("CompleteP", completeP), ("SP", sp) }, sweepDepths, "L", "depth", (d, lr, seed, o) => task.Train(depthPanelWidth, d, lr, seed, o, steps, tied));
 string depthPlot = Plot("gpt-depth-transfer.svg", MupPlot.LearningRateTransfer(depthSweeps.Select(p => p.Sweep).ToList(),
     $"GPT depth transfer: loss after {steps} AdamW steps at width {depthPanelWidth}, {seeds.Length} seeds, depths {sweepDepths[0]}..{sweepDepths[^1]}"));
@@ -130,7 +130,7 @@ List<(MupSweepResult Sweep, double Penalty)> Panel((string Label, MupOptions Opt
     var result = new List<(MupSweepResult, double)>();
     foreach (var (label, options) in parametrizations)
     {
-        var s = MupLearningRateSweep.RunBracketed(sizes, -10, -6, seeds, (size, lr, seed) => train(size, lr, seed, options), label, sizeName);
+        var s = MupLearningRateSweep.RunBracketed(sizes, -8, -5, seeds, (size, lr, seed) => train(size, lr, seed, options), label, sizeName);
         Console.Write(s.Format());
         Console.WriteLine($"{label}: grid 2^{Math.Log2(s.LearningRates[0]):0}..2^{Math.Log2(s.LearningRates[^1]):0} brackets every {sizeWord}'s optimum: {(s.Bracketed ? "yes" : "NO")}; vertex log2 lr "
             + string.Join(", ", s.Sizes.Select((n, i) => $"{s.Vertices[i].Log2LearningRate:0.00} ({sizeName}={n})")));

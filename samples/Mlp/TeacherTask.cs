@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using MupGen;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,7 +11,8 @@ namespace MupGen.Samples.Mlp;
 /// The MLP's task, a teacher network: inputs x ~ N(0, I) in 32 dimensions, labelled by the argmax of a fixed random
 /// tanh network 32 → 64 → 10. A pool of 16384 training inputs (each seed reads them in its own order, so a run of at
 /// most 16384 / batch steps never sees an input twice) and 2048 held-out inputs on which every trained model is
-/// scored. Shared by samples/Mlp and <c>mupgen sweep --model mlp</c>, so both give the same numbers.
+/// scored. Training is Adam (MupAdam) with the usual schedule: the learning rate warms up linearly over the first
+/// 10% of the steps and then decays linearly to 0 (<see cref="LearningRateFactor"/>). Shared by samples/Mlp and <c>mupgen sweep --model mlp</c>, so both give the same numbers.
 /// </summary>
 public sealed class TeacherTask : IDisposable
 {
@@ -49,9 +51,24 @@ public sealed class TeacherTask : IDisposable
     /// <summary>The loss of a model on a batch.</summary>
     public static Tensor Loss(Tensor logits, Tensor labels) => functional.cross_entropy(logits, labels);
 
+    /// <summary>The fraction of the steps over which the learning rate warms up.</summary>
+    public const double Warmup = 0.1;
+
+    /// <summary>The schedule: the factor on every parameter group's learning rate at step <paramref name="step"/>
+    /// (0-based) of <paramref name="steps"/>: linear warmup to 1 over the first <see cref="Warmup"/> of the steps,
+    /// then linear decay to 0 at the end. With a constant learning rate the final loss also measures the noise floor
+    /// the learning rate leaves, which favours smaller learning rates the more steps there are; decaying to 0 compares
+    /// learning rates by the progress they make (the schedule of µTransfer's own experiments).</summary>
+    public static double LearningRateFactor(int step, int steps)
+    {
+        int warm = Math.Max(1, (int)Math.Round(Warmup * steps));
+        return step < warm ? (step + 1.0) / warm : 1.0 - (double)(step - warm) / (steps - warm);
+    }
+
     /// <summary>One trial: a pure function of its arguments. <paramref name="seed"/> sets the init (through
     /// <c>torch.manual_seed</c>) and the order in which the training inputs are read; the result is the cross-entropy
-    /// on the held-out inputs after <paramref name="steps"/> Adam steps (+∞ if training diverged).</summary>
+    /// on the held-out inputs after <paramref name="steps"/> Adam steps under the warmup-then-linear-decay schedule
+    /// with peak learning rate <paramref name="lr"/> (+∞ if training diverged).</summary>
     public double Train(int width, double lr, long seed, MupOptions options, int steps, int batch)
     {
         if ((long)steps * batch > Pool)
@@ -61,8 +78,13 @@ public sealed class TeacherTask : IDisposable
         model.MupInitialize(options);
         using var opt = model.MupAdam(lr, options: options);
         using var order = torch.randperm(Pool, generator: new torch.Generator((ulong)seed + 1));
+        var groups = opt.ParamGroups.ToArray();
+        var peak = groups.Select(g => g.LearningRate).ToArray();   // µP's per-group learning rates; the schedule scales them all alike
         for (int s = 0; s < steps; s++)
         {
+            double factor = LearningRateFactor(s, steps);
+            for (int g = 0; g < groups.Length; g++)
+                groups[g].LearningRate = peak[g] * factor;
             using var scope = torch.NewDisposeScope();
             var idx = order.narrow(0, (long)s * batch, batch);
             opt.zero_grad();

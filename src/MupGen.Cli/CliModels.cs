@@ -57,12 +57,12 @@ public static class CliModels
         if (model == "mlp")
         {
             s["batch"] = MlpBatch.ToString(inv);
-            s["task"] = "teacher 32->64->10 tanh, Adam, readout zero-init, held-out cross-entropy";
+            s["task"] = "teacher 32->64->10 tanh, Adam, warmup 10% then linear decay to 0, readout zero-init, held-out cross-entropy";
         }
         else
         {
             s["batch"] = CharTask.Batch.ToString(inv) + "x" + CharTask.Context.ToString(inv);
-            s["task"] = "character corpus, AdamW wd 0, held-out cross-entropy";
+            s["task"] = "character corpus, AdamW wd 0, warmup 10% then linear decay to 0, held-out cross-entropy";
             if (axis == SweepAxis.Width) s["depth"] = GptDepthForWidthSweeps.ToString(inv);
             else s["width"] = GptWidthForDepthSweeps.ToString(inv);
         }

@@ -5,8 +5,13 @@ namespace MupGen;
 /// <summary>
 /// Marks the constructor parameter (or int field/property) whose value sets the model's width.
 /// Its base value is the width at which hyperparameters were tuned (the proxy model).
+/// On a property or field of a configuration record or class (nanoGPT's <c>GPTConfig.NEmbd</c>), every read of that
+/// member through the configuration the model's constructor receives is the width, in the model and in every nested
+/// module the configuration is passed to; the model is the partial module class with a <see cref="ReadoutLayerAttribute"/>
+/// member whose constructor takes the configuration (docs/CONFIG.md).
 /// </summary>
-/// <example><c>public Mlp([Width(64)] int width) : base(nameof(Mlp)) { ... }</c></example>
+/// <example><c>public Mlp([Width(64)] int width) : base(nameof(Mlp)) { ... }</c>, or
+/// <c>public sealed record GptConfig { [Width(64)] public int NEmbd { get; init; } = 64; }</c></example>
 [AttributeUsage(AttributeTargets.Parameter | AttributeTargets.Field | AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
 public sealed class WidthAttribute : Attribute
 {

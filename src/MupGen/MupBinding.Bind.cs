@@ -107,6 +107,7 @@ public sealed partial class MupBinding
 
             // Per-parameter multipliers and base sizes.
             var dims = new Dictionary<string, (double[] M, double[] Base)>();
+            var mismatches = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (name, shape, fact) in matched)
             {
                 if (fact is null)
@@ -118,6 +119,22 @@ public sealed partial class MupBinding
                     var dim = fact.Shape[d];
                     m[d] = Multiplier(dim, shape[d], symbols);
                     baseSize[d] = shape[d] / m[d];
+                    if (dim.Form == MupDimForm.Computed && dim.SizeAt is { } sizeAt && symbols.TryGetValue(dim.Powers[0].Symbol, out var wm)
+                        && facts.Widths.FirstOrDefault(w => w.Name == dim.Powers[0].Symbol) is { } width)
+                    {
+                        long at = (long)Math.Round(wm * width.BaseValue);
+                        long? expected;
+                        try { expected = sizeAt(at); }
+                        catch (ArithmeticException) { expected = null; }
+                        // The base size assumed the defaults: a shape that disagrees means an input had another value,
+                        // so the base size is unknown and the parameter has no compiled rule (strict mode refuses it;
+                        // MupOptions.BaseShapes can fill it).
+                        if (expected != shape[d])
+                            mismatches[name] =
+                                $"dimension {d.ToString(CultureInfo.InvariantCulture)} ({dim}) is {shape[d].ToString(CultureInfo.InvariantCulture)}, but the constructor's arithmetic with the constants and defaults the generator read gives " +
+                                $"{(expected is { } e ? e.ToString(CultureInfo.InvariantCulture) : "nothing (a division by zero)")} at {dim.Powers[0].Symbol} = {at.ToString(CultureInfo.InvariantCulture)}: " +
+                                "an input of that size was passed with another value than its default, so its base size is not known (pass it as a constant, or set MupOptions.BaseShapes)";
+                    }
                     if (dim.Form == MupDimForm.Monomial && dim.BaseSize is { } b)
                     {
                         double growth = PowerProduct(dim, symbols);
@@ -183,8 +200,9 @@ public sealed partial class MupBinding
                     modules ??= module.named_modules().ToDictionary(x => x.name, x => x.module);
                     (layer, tensor) = RuntimeOwner(name, modules);
                 }
-                bound.Add(new BoundParameter(name, fact, fact.Role, shape, mIn, mOut, baseFanIn, actualFanIn,
-                    fact.InResidualBlock, inReadout, fact.Note) { DimM = m, TiedTo = tied[name], Layer = layer, Tensor = tensor });
+                var mismatch = mismatches.TryGetValue(name, out var why) ? why : null;
+                bound.Add(new BoundParameter(name, fact, mismatch is null ? fact.Role : MupRole.Unresolved, shape, mIn, mOut, baseFanIn, actualFanIn,
+                    fact.InResidualBlock, inReadout, mismatch ?? fact.Note) { DimM = m, TiedTo = tied[name], Layer = layer, Tensor = tensor });
             }
 
             double mN = facts.Widths.Count > 0 && symbols.TryGetValue(facts.Widths[0].Name, out var first) ? first : 1.0;
@@ -294,7 +312,7 @@ public sealed partial class MupBinding
         private static double Multiplier(MupDim dim, long actual, Dictionary<string, double> symbols) => dim.Form switch
         {
             MupDimForm.Fixed => 1.0,
-            MupDimForm.Affine => actual / (double)dim.BaseSize!.Value,
+            MupDimForm.Affine or MupDimForm.Computed => actual / (double)dim.BaseSize!.Value,
             _ when dim.BaseSize is { } b => actual / (double)b,
             _ => PowerProduct(dim, symbols),
         };

@@ -59,17 +59,21 @@ public class AttentionLayerTests
         """);
 
     [Fact]
-    public Task Transformer_AndTransformerEncoderBuiltFromALocalLayer_AtTheFieldsThatHoldThem() => VerifyAsync(Usings + """
+    public Task Transformer_EncoderAndDecoderBuiltFromALayer_AndAHelperBuiltLayer_AtTheFieldsThatHoldThem() => VerifyAsync(Usings + """
         public partial class A3 : Module<Tensor, Tensor>
         {
             private readonly Embedding embed;
             private readonly Transformer {|MUP007:transformer|};
             private readonly TransformerEncoder {|MUP007:stack|};
             private readonly TransformerEncoder fixedStack;
+            private readonly TransformerDecoder {|MUP007:decoderStack|};
+            private readonly MultiheadAttention {|MUP007:built|};
             [ReadoutLayer] private readonly Linear head;
 
             public A3([Width(64)] int width, int layers = 2) : base(nameof(A3))
             {
+                decoderStack = TransformerDecoder(TransformerDecoderLayer(width, 4, 2 * width, 0.0), layers);
+                built = MakeAttention(width);
                 embed = Embedding(100, width);
                 transformer = Transformer(width, 4, 2, 2, 4 * width, 0.0);
                 var layer = TransformerEncoderLayer(width, 8, 4 * width, 0.0);
@@ -79,6 +83,9 @@ public class AttentionLayerTests
                 head = Linear(width, 10);
                 RegisterComponents();
             }
+
+            // Built by a helper method: reported at the field the call is assigned to.
+            private static MultiheadAttention MakeAttention(int dim) => MultiheadAttention(dim, 8);
 
             public override Tensor forward(Tensor x) => head.forward(embed.forward(x) * MupReadoutMultiplier);
         }

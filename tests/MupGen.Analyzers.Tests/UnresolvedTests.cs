@@ -132,11 +132,12 @@ public class UnresolvedTests
                 private readonly Linear input;
                 private readonly Linear {|MUP015:wide|};
                 [ReadoutLayer] private readonly Linear readout;
-                public Squared([Width(64)] int width) : base(nameof(Squared))
+                public Squared([Width(64)] int width, int extra) : base(nameof(Squared))
                 {
                     input = Linear(8, width);
-                    wide = Linear(width, width * width + 1);
-                    readout = Linear(width * width + 1, 10);
+                    // extra has no default: the base size of (width + extra) / 2 * 2 is unknown at compile time.
+                    wide = Linear(width, (width + extra) / 2 * 2);
+                    readout = Linear((width + extra) / 2 * 2, 10);
                     RegisterComponents();
                 }
                 public override Tensor forward(Tensor x) => readout.forward(wide.forward(input.forward(x)) * MupReadoutMultiplier);
@@ -298,16 +299,6 @@ public class UnresolvedTests
         Assert.Contains("MupOptions.BaseShapes", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    [Fact]
-    public async Task Mup011_NoCodeFixOffered()
-    {
-        var source = Usings + UsesLibrary.Replace("{|#0:gate|}", "{|MUP011:gate|}").Replace("{|#1:new Library.Gated(width)|}", "new Library.Gated(width)");
-        var test = new MupCodeFixTest { TestCode = source, FixedCode = source, CodeFixTestBehaviors = CodeFixTestBehaviors.SkipFixAllCheck };
-        test.TestState.AdditionalReferences.Add(Library());
-        await test.RunAsync();
-        Assert.All(test.Offered, offered => Assert.Empty(offered));
-    }
-
     /// <summary>The member of a nested class is reported once, however many call sites make it unresolved; the
     /// expression of the call site reported (the first) is the additional location.</summary>
     [Fact]
@@ -384,29 +375,42 @@ public class UnresolvedTests
     }
 
     /// <summary>No code fix of the package offers anything for a member the generator could not read (issue 8.2: a
-    /// fix is right or absent); the readout fix is offered and is the only one.</summary>
-    [Theory]
-    [MemberData(nameof(Names))]
-    public async Task CodeFixes_OnlyWhereRight(string name)
+    /// fix is right or absent): MUP001 and MUP011–MUP015, every reason of the corpus plus a module from another
+    /// assembly, in one project (FixedCode = TestCode, every provider).</summary>
+    [Fact]
+    public async Task CodeFixes_NoneForWhatTheGeneratorCouldNotRead()
     {
-        var source = Source(name);
-        var readout = name == "MissingReadout";
+        var test = new MupCodeFixTest { CodeFixTestBehaviors = CodeFixTestBehaviors.SkipFixAllCheck };
+        var sources = Corpus.Keys.Where(name => name != "MissingReadout").Select(Source)
+            .Append(Usings + UsesLibrary.Replace("{|#0:gate|}", "{|MUP011:gate|}").Replace("{|#1:new Library.Gated(width)|}", "new Library.Gated(width)"))
+            .ToList();
+        foreach (var source in sources)
+        {
+            test.TestState.Sources.Add(source);
+            test.FixedState.Sources.Add(source);
+        }
+        Assert.Equal(new[] { "MUP001", "MUP011", "MUP012", "MUP013", "MUP014", "MUP015" },
+            sources.SelectMany(s => System.Text.RegularExpressions.Regex.Matches(s, @"\{\|(MUP\d+):").Select(m => m.Groups[1].Value)).Distinct().OrderBy(id => id));
+        test.TestState.AdditionalReferences.Add(Library());
+        await test.RunAsync();
+        Assert.All(test.Offered, offered => Assert.Empty(offered));
+    }
+
+    /// <summary>The readout fix is offered for a layer that is a readout, and it is the only fix.</summary>
+    [Fact]
+    public async Task CodeFixes_TheReadoutFixIsTheOnlyOne()
+    {
+        var source = Source("MissingReadout");
         var test = new MupCodeFixTest
         {
             TestCode = source,
-            // The readout fix marks the layer; its input then lacks the multiplier (MUP005).
-            FixedCode = readout
-                ? source.Replace("private readonly Linear {|MUP003:head|};", "[ReadoutLayer] private readonly Linear head;")
-                    .Replace("head.forward(input.forward(x))", "head.forward({|MUP005:input.forward(x)|})")
-                : source,
-            // One diagnostic per source: the readout one is fixed once (the fixed code's MUP005 has a fix of its own).
-            CodeFixTestBehaviors = CodeFixTestBehaviors.SkipFixAllCheck | (readout ? CodeFixTestBehaviors.FixOne : 0),
+            // The readout fix marks the layer; its input then lacks the multiplier (MUP005), which has a fix of its own.
+            FixedCode = source.Replace("private readonly Linear {|MUP003:head|};", "[ReadoutLayer] private readonly Linear head;")
+                .Replace("head.forward(input.forward(x))", "head.forward({|MUP005:input.forward(x)|})"),
+            CodeFixTestBehaviors = CodeFixTestBehaviors.FixOne | CodeFixTestBehaviors.SkipFixAllCheck,
         };
         await test.RunAsync();
-        if (readout)
-            Assert.Equal(new[] { "Mark 'head' [ReadoutLayer]" }, test.Offered.First());
-        else
-            Assert.All(test.Offered, offered => Assert.Empty(offered));
+        Assert.Equal(new[] { "Mark 'head' [ReadoutLayer]" }, test.Offered.First());
     }
 
     /// <summary>The source without its markup.</summary>

@@ -18,7 +18,7 @@ public sealed record MupDiagnostic(string Id, string Member, int Line, string Me
 
 /// <summary>
 /// Runs the real generator and then the MupGen analyzers in memory on one model file (net10 reference assemblies,
-/// TorchSharp, the MupGen runtime), as tests/MupGen.Analyzers.Tests/Harness.cs does, and returns the MupGen
+/// TorchSharp, the MupGen runtime), as tests/MupGen.Analyzers.Tests/Verifiers.cs does, and returns the MupGen
 /// diagnostics located in that file together with analyzer exceptions and generator exceptions.
 /// </summary>
 internal static class CompileTime

@@ -63,9 +63,12 @@ public class EditScenarioTests
     private static (string Profile, bool FileChanged) Edit(int tree, string oldText, string newText) =>
         Edit(tree, (oldText, newText));
 
-    private static (string Profile, bool FileChanged) Edit(int tree, params (string Old, string New)[] edits)
+    private static (string Profile, bool FileChanged) Edit(int tree, params (string Old, string New)[] edits) =>
+        EditIn(new[] { Model, Unrelated }, tree, edits);
+
+    private static (string Profile, bool FileChanged) EditIn(string[] sources, int tree, params (string Old, string New)[] edits)
     {
-        var compilation = GeneratorHarness.Compile(Model, Unrelated);
+        var compilation = GeneratorHarness.Compile(sources);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
         var first = driver.GetRunResult();
         GeneratorHarness.AssertTracked(first.Results.Single());
@@ -92,7 +95,8 @@ public class EditScenarioTests
     {
         var errors = parse == "Modified" ? "Unchanged" : "Cached";
         var outputs = new[] { Enum.Parse<IncrementalStepRunReason>(output), IncrementalStepRunReason.Cached }.Distinct().OrderBy(r => r);
-        return $"Parse={parse}\nModels={models}\nInternalErrors={errors}\nCollected={collected}\nDeduplicated={deduplicated}\noutput={string.Join(",", outputs)}";
+        // The [ReadoutLayer] path re-runs beside Parse and finds no configuration-object root (None, Unchanged).
+        return $"Parse={parse}\nConfigParse=Unchanged\nConfigModels=Cached\nConfigInternalErrors=Cached\nModels={models}\nInternalErrors={errors}\nCollected={collected}\nDeduplicated={deduplicated}\noutput={string.Join(",", outputs)}";
     }
 
     [Fact]
@@ -144,5 +148,77 @@ public class EditScenarioTests
         var (profile, changed) = Edit(0, "[Width(64)]", "[Width(32)]");
         Assert.Equal(Expect("Modified", "Modified", "Modified", "Modified", "Modified"), profile);
         Assert.True(changed);
+    }
+
+    private const string ConfigModel = """
+        using MupGen;
+        using TorchSharp;
+        using TorchSharp.Modules;
+        using static TorchSharp.torch;
+        using static TorchSharp.torch.nn;
+
+        namespace Samples;
+
+        public partial class Gpt : Module<Tensor, Tensor>
+        {
+            private readonly Linear input;
+            [ReadoutLayer] private readonly Linear readout;
+
+            public Gpt(GptConfig config) : base("gpt")
+            {
+                input = Linear(8, config.NEmbd);
+                readout = Linear(config.NEmbd, config.Vocab);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x) => readout.forward(input.forward(x) * MupReadoutMultiplier);
+        }
+        """;
+
+    private const string Config = """
+        using MupGen;
+
+        namespace Samples;
+
+        public sealed record GptConfig
+        {
+            [Width(64)] public int NEmbd { get; init; } = 64;
+            public int Vocab { get; init; } = 50;
+            public int Describe() { return 1; }
+        }
+        """;
+
+    /// <summary>A configuration-object model with its configuration in its own file: Parse (the [Width] on the config
+    /// member) finds no model; ConfigParse (from [ReadoutLayer]) parses the model.</summary>
+    private static string ExpectConfig(string configParse, string configModels, string collected, string output)
+    {
+        var errors = configParse == "Modified" ? "Unchanged" : "Cached";
+        var outputs = new[] { Enum.Parse<IncrementalStepRunReason>(output), IncrementalStepRunReason.Cached }.Distinct().OrderBy(r => r);
+        return $"Parse=Unchanged\nConfigParse={configParse}\nConfigModels={configModels}\nConfigInternalErrors={errors}\nModels=Cached\nInternalErrors=Cached\nCollected={collected}\nDeduplicated={collected}\noutput={string.Join(",", outputs)}";
+    }
+
+    [Fact]
+    public void AMethodEditInTheConfigurationRerunsOnlyTheParses()
+    {
+        var (profile, changed) = EditIn(new[] { ConfigModel, Config }, 1, ("public int Describe() { return 1; }", "public int Describe() { return 2; }"));
+        Assert.Equal(ExpectConfig("Unchanged", "Cached", "Cached", "Cached"), profile);
+        Assert.False(changed);
+    }
+
+    [Fact]
+    public void AChangedConfigurationWidthChangesTheModelAndTheFile()
+    {
+        var (profile, changed) = EditIn(new[] { ConfigModel, Config }, 1, ("[Width(64)]", "[Width(32)]"));
+        Assert.Equal(ExpectConfig("Modified", "Modified", "Modified", "Modified"), profile);
+        Assert.True(changed);
+    }
+
+    [Fact]
+    public void AChangedConfigurationDefaultThatNoSizeUsesAsAnInputLeavesTheFile()
+    {
+        // Vocab is a finite value (its default is only an input of computed sizes): the facts do not change.
+        var (profile, changed) = EditIn(new[] { ConfigModel, Config }, 1, ("= 50;", "= 60;"));
+        Assert.Equal(ExpectConfig("Unchanged", "Cached", "Cached", "Cached"), profile);
+        Assert.False(changed);
     }
 }

@@ -286,3 +286,65 @@ public class HelperTests
         Assert.Equal(UnresolvedReason.NestingLimit, Assert.Single(spec.Unresolved, u => u.Path == "deep").Reason);
     }
 }
+
+/// <summary>Loop variables are finite only when the generator can see that they are: a foreach over items that are
+/// constants or plain finite values, a counting index; a foreach over width-scaled sizes or a for loop variable that
+/// is not the counting index (<c>c *= 2</c> up to the width) is reported, never taken for a fixed size. In the
+/// constructor and in helper methods alike.</summary>
+public class LoopVariableTests
+{
+    private const string Loops = """
+        namespace Samples;
+
+        public partial class Loops : Module<Tensor, Tensor>
+        {
+            private readonly ModuleList<Linear> widths;
+            private readonly ModuleList<Linear> constants;
+            private readonly ModuleList<Linear> doubling;
+            private readonly Sequential helper;
+            [ReadoutLayer] private readonly Linear head;
+
+            public Loops([Width(64)] int width, int extra = 3) : base("loops")
+            {
+                widths = new ModuleList<Linear>();
+                foreach (var c in new[] { width, 2 * width })
+                    widths.Add(Linear(c, c));
+                constants = new ModuleList<Linear>();
+                foreach (var c in new[] { 8, extra })
+                    constants.Add(Linear(c, c));
+                doubling = new ModuleList<Linear>();
+                for (var c = 16; c <= width; c *= 2)
+                    doubling.Add(Linear(c, c));
+                helper = Make(width);
+                head = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            private static Sequential Make(int w)
+            {
+                var list = new List<Module<Tensor, Tensor>>();
+                foreach (var c in new[] { w, 2 * w })
+                    list.Add(Linear(c, c));
+                return Sequential(list);
+            }
+
+            public override Tensor forward(Tensor x) => x;
+        }
+        """;
+
+    [Fact]
+    public void WidthScaledLoopVariables_AreReported_FiniteOnesAreFixed()
+    {
+        var spec = CoverageTests.Parse(Loops, "Loops");
+        var byPath = spec.Unresolved.ToDictionary(u => u.Path);
+        Assert.True(byPath.ContainsKey("widths.*"), string.Join(", ", byPath.Keys));
+        Assert.Equal(UnresolvedReason.UnreadableSize, byPath["widths.*"].Reason);
+        Assert.Equal("new[] { width, 2 * width }", CoverageTests.TextAt(Loops, byPath["widths.*"].Location));
+        Assert.Equal("widths", CoverageTests.TextAt(Loops, byPath["widths.*"].MemberLocation));
+        Assert.Equal(UnresolvedReason.UnreadableSize, byPath["doubling.*"].Reason);
+        Assert.Equal(UnresolvedReason.UnreadableSize, byPath["helper.*"].Reason);
+        Assert.Equal("new[] { w, 2 * w }", CoverageTests.TextAt(Loops, byPath["helper.*"].Location));
+        Assert.Equal(3, spec.Unresolved.Count);
+        Assert.Equal(Role.Fixed, Assert.Single(spec.Parameters, p => p.Name == "constants.*.weight").Role);
+    }
+}

@@ -148,4 +148,62 @@ public class PatternTests
         Assert.Equal("**", unknown.Pattern);
         Assert.Equal("register_module(name, Linear(width, width))", CoverageTests.TextAt(Registered, unknown.Location));
     }
+
+    private const string Rounded = """
+        namespace Samples;
+
+        public partial class SwiGlu : Module<Tensor, Tensor>
+        {
+            private readonly Linear w1;
+            private readonly Linear w2;
+            private readonly Linear eight;
+            private readonly Linear square;
+            private readonly Linear opaque;
+            [ReadoutLayer] private readonly Linear readout;
+
+            public SwiGlu([Width(64)] int dim, int extra, int multipleOf = 32) : base("swiglu")
+            {
+                var hiddenDim = 4 * dim;
+                hiddenDim = 2 * hiddenDim / 3;
+                hiddenDim = multipleOf * ((hiddenDim + multipleOf - 1) / multipleOf);
+                w1 = Linear(dim, hiddenDim, hasBias: false);
+                w2 = Linear(hiddenDim, dim, hasBias: false);
+                eight = Linear(dim, (int)(8 * dim / 3));
+                square = Linear(dim, dim * dim + 1);
+                // extra has no default: the base size is unknown at compile time, so this one is reported.
+                opaque = Linear(dim, (dim + extra) / 2 * 2);
+                readout = Linear(dim, 10);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x) => x;
+        }
+        """;
+
+    [Fact]
+    public void SizesThatDoNotGrowExactlyWithTheWidthGetTheirBaseSizeFromTheConstructorsArithmetic()
+    {
+        var text = Run("Pattern_Rounded", Rounded);
+        var spec = CoverageTests.Parse(Rounded, "SwiGlu");
+        // 4 * 64 = 256; 2 * 256 / 3 = 170 (C# truncates); 32 * ((170 + 31) / 32) = 192.
+        var w1 = Fact(spec, "w1.weight");
+        Assert.Equal(Role.Hidden, w1.Role);
+        Assert.Equal(DimForm.Computed, w1.Shape[0].Form);
+        Assert.Equal(192L, w1.Shape[0].BaseSize);
+        Assert.Equal("dim", Assert.Single(w1.Shape[0].Powers).Symbol);
+        Assert.Equal("(32L * (((((2L * (4L * w)) / 3L) + 32L) - 1L) / 32L))", w1.Shape[0].SizeAt);
+        Assert.Equal(new DimSpec(DimForm.Monomial, 64L, new[] { new PowerSpec("dim", 1) }.ToEquatableArray()), w1.Shape[1]);
+        Assert.Equal(DimForm.Computed, Fact(spec, "w2.weight").Shape[1].Form);
+        // 8 * 64 / 3 = 170: a monomial whose base size C# truncates (multiplier actual / 170).
+        Assert.Equal(new DimSpec(DimForm.Monomial, 170L, new[] { new PowerSpec("dim", 1) }.ToEquatableArray()), Fact(spec, "eight.weight").Shape[0]);
+        var square = Fact(spec, "square.weight").Shape[0];
+        Assert.Equal(DimForm.Computed, square.Form);
+        Assert.Equal(64L * 64 + 1, square.BaseSize);
+        // The loud neighbour: an input without a default.
+        var opaque = Fact(spec, "opaque.weight");
+        Assert.Equal(Role.Unresolved, opaque.Role);
+        Assert.Equal(UnresolvedReason.NonProportionalSize, opaque.Reason);
+        Assert.Equal("opaque", Assert.Single(spec.Unresolved).Path);
+        Assert.Contains("global::MupGen.Facts.MupDim.Computed(192L, \"dim\", static w => (32L * (((((2L * (4L * w)) / 3L) + 32L) - 1L) / 32L)))", text);
+    }
 }

@@ -196,3 +196,37 @@ public partial class TwoWidths : Module<Tensor, Tensor>
         return head.call(h * MupReadoutMultiplier);
     }
 }
+
+/// <summary>Llama's SwiGLU with its multiple_of rounding of the hidden size, and a default the run time checks.</summary>
+public partial class RoundedSwiGlu : Module<Tensor, Tensor>
+{
+    private readonly Linear w1;
+    private readonly Linear w2;
+    private readonly Linear w3;
+    private readonly Linear wide;
+    [ReadoutLayer] private readonly Linear readout;
+
+    /// <summary>The hidden size as Llama computes it (C# integer arithmetic).</summary>
+    public static long Hidden(long dim, long multipleOf = 32)
+    {
+        var hidden = 4 * dim;
+        hidden = 2 * hidden / 3;
+        return multipleOf * ((hidden + multipleOf - 1) / multipleOf);
+    }
+
+    public RoundedSwiGlu([Width(64)] int dim, int multipleOf = 32, int features = 8) : base(nameof(RoundedSwiGlu))
+    {
+        var hiddenDim = 4 * dim;
+        hiddenDim = 2 * hiddenDim / 3;
+        hiddenDim = multipleOf * ((hiddenDim + multipleOf - 1) / multipleOf);
+        w1 = Linear(features, dim, hasBias: false);
+        w2 = Linear(dim, hiddenDim, hasBias: false);
+        w3 = Linear(hiddenDim, dim, hasBias: false);
+        wide = Linear(dim, (int)(8 * dim / 3));
+        readout = Linear((int)(8 * dim / 3), 10);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+        => readout.call(wide.call(w3.call(functional.silu(w2.call(w1.call(x))))) * MupReadoutMultiplier);
+}

@@ -23,6 +23,7 @@ public static class DiagnosticIds
     public const string DeclaresGeneratedMember = "MUP016";
     public const string ModelCannotTakeGeneratedPart = "MUP017";
     public const string RuntimeNotReferenced = "MUP018";
+    public const string ConfigWidthUnused = "MUP019";
 }
 
 /// <summary>Keys of <see cref="Diagnostic.Properties"/>: what an analyzer hands its code fix.</summary>
@@ -112,6 +113,12 @@ public static class DiagnosticDescriptors
         DiagnosticIds.ModelNotPartialModule,
         "µP model must be a partial class deriving from torch.nn.Module",
         "µP model '{0}' {1}; {2} so MupGen can generate its members",
+        UsageCategory, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ConfigWidthUnused = Create(
+        DiagnosticIds.ConfigWidthUnused,
+        "A configuration's [Width] must reach exactly one width of a µP model",
+        "'{0}' {1}; {2}",
         UsageCategory, DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor MissingReadout = Create(

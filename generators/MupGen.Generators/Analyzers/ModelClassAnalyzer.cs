@@ -22,7 +22,7 @@ public sealed class ModelClassAnalyzer : DiagnosticAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
         ImmutableArray.Create(DiagnosticDescriptors.ModelNotPartialModule, DiagnosticDescriptors.ModelCannotTakeGeneratedPart,
-            DiagnosticDescriptors.DeclaresGeneratedMember);
+            DiagnosticDescriptors.DeclaresGeneratedMember, DiagnosticDescriptors.ConfigWidthUnused);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -39,6 +39,11 @@ public sealed class ModelClassAnalyzer : DiagnosticAnalyzer
     private static void Analyze(SymbolAnalysisContext context, MupSymbols symbols)
     {
         var type = (INamedTypeSymbol)context.Symbol;
+        if (symbols.Types.IsConfig(type))
+        {
+            AnalyzeConfig(context, symbols, type);
+            return;
+        }
         if (!symbols.Types.IsRoot(type))
             return;
         var declarations = type.DeclaringSyntaxReferences
@@ -105,5 +110,39 @@ public sealed class ModelClassAnalyzer : DiagnosticAnalyzer
                     self ? "make it a non-generic class (one µP model per class)" : $"move '{type.Name}' out of the generic '{t.Name}'");
         }
         return null;
+    }
+
+    /// <summary>MUP019: a configuration type's [Width] that no model uses, or two [Width] members on one configuration.</summary>
+    private static void AnalyzeConfig(SymbolAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type)
+    {
+        if (MupGenerator.Parser.KnownTypes.For(context.Compilation)?.ConfigOf(type) is not { } config)
+            return;
+        Location? At(ISymbol member) => member.Locations.FirstOrDefault(l => l.IsInSource);
+        if (config.Widths.Count > 1)
+        {
+            foreach (var (member, _) in config.Widths.Skip(1))
+                if (At(member) is { } location)
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ConfigWidthUnused, location,
+                        ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Reason, "TwoWidths"),
+                        member.Name, $"is a second [Width] of the configuration '{type.Name}' (the first is '{config.Widths[0].Member.Name}')",
+                        "a configuration has one width: remove this [Width] (a size that grows with the width is read from the [Width] member, e.g. `4 * NEmbd`), or pass the second width as a [Width] constructor parameter of the model"));
+            return;
+        }
+        if (config.Depths.Count > 1)
+        {
+            foreach (var (member, _) in config.Depths.Skip(1))
+                if (At(member) is { } location)
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ConfigWidthUnused, location,
+                        ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Reason, "TwoDepths"),
+                        member.Name, $"is a second [Depth] of the configuration '{type.Name}'", "remove it: a configuration has one depth"));
+            return;
+        }
+        if (symbols.Types.IsUsedConfig(type) || At(config.Widths[0].Member) is not { } at)
+            return;
+        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ConfigWidthUnused, at,
+            ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Reason, "NoModel"),
+            config.Widths[0].Member.Name,
+            $"is the [Width] of the configuration '{type.Name}', but no µP model takes it",
+            $"take a '{type.Name}' in the constructor of the model's partial nn.Module class and mark its readout layer [ReadoutLayer] (the model is the class with the [ReadoutLayer] member), or put [Width] on a constructor parameter of the model instead"));
     }
 }

@@ -195,7 +195,12 @@ internal sealed class MupSymbols
     }
 
     private bool HasDepth(INamedTypeSymbol root) =>
-        ScaleAttributes(root).Any(a => SymbolEqualityComparer.Default.Equals(a.Attribute.AttributeClass, Depth));
+        ScaleAttributes(root).Any(a => SymbolEqualityComparer.Default.Equals(a.Attribute.AttributeClass, Depth))
+        || MupGenerator.Parser.KnownTypes.For(_compilation)?.ConfigRootOf(root) is { Config.Depths.Count: > 0 };
+
+    /// <summary>The first [ReadoutLayer] field or property of a class, in declaration order.</summary>
+    private ISymbol? ReadoutMember(INamedTypeSymbol type) =>
+        type.GetMembers().FirstOrDefault(m => m is IFieldSymbol or IPropertySymbol && IsReadoutField(m));
 
     /// <summary>The generator's parse of a root model (null when the generator would emit nothing for it).</summary>
     public Generators.Model.ModelSpec? Parse(INamedTypeSymbol root, CancellationToken ct) =>
@@ -203,7 +208,8 @@ internal sealed class MupSymbols
 
     private Generators.Model.ModelSpec? ParseCore(INamedTypeSymbol root, CancellationToken ct)
     {
-        var target = ScaleAttributes(root).FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Attribute.AttributeClass, Width)).Member;
+        var target = ScaleAttributes(root).FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Attribute.AttributeClass, Width)).Member
+            ?? ReadoutMember(root); // a configuration-object model: the generator parsed it from its [ReadoutLayer] member
         if (target is null || root.DeclaringSyntaxReferences.Length == 0)
             return null;
         // In a build the generator has parsed this model on the compilation ours was generated from: reuse it.
@@ -291,14 +297,25 @@ internal sealed class ModelTypes
 {
     private readonly HashSet<INamedTypeSymbol> _roots;
     private readonly HashSet<INamedTypeSymbol> _related;
+    private readonly HashSet<INamedTypeSymbol> _configs;
+    private readonly HashSet<INamedTypeSymbol> _usedConfigs;
 
-    private ModelTypes(HashSet<INamedTypeSymbol> roots, HashSet<INamedTypeSymbol> related)
+    private ModelTypes(HashSet<INamedTypeSymbol> roots, HashSet<INamedTypeSymbol> related, HashSet<INamedTypeSymbol> configs,
+        HashSet<INamedTypeSymbol> usedConfigs)
     {
         _roots = roots;
         _related = related;
+        _configs = configs;
+        _usedConfigs = usedConfigs;
     }
 
     public bool IsRoot(INamedTypeSymbol type) => _roots.Contains(type.OriginalDefinition);
+
+    /// <summary>A configuration type: not a module, [Width] on a field or property (GPTConfig.NEmbd).</summary>
+    public bool IsConfig(INamedTypeSymbol type) => _configs.Contains(type.OriginalDefinition);
+
+    /// <summary>A configuration type that some root model's constructor takes.</summary>
+    public bool IsUsedConfig(INamedTypeSymbol type) => _usedConfigs.Contains(type.OriginalDefinition);
 
     public IEnumerable<INamedTypeSymbol> Roots => _roots;
 
@@ -308,6 +325,9 @@ internal sealed class ModelTypes
     public static ModelTypes Discover(MupSymbols symbols, Compilation compilation)
     {
         var roots = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        var configs = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        var usedConfigs = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        var known = MupGenerator.Parser.KnownTypes.For(compilation);
         var stack = new Stack<INamespaceOrTypeSymbol>();
         stack.Push(compilation.Assembly.GlobalNamespace);
         while (stack.Count > 0)
@@ -322,8 +342,17 @@ internal sealed class ModelTypes
             var type = (INamedTypeSymbol)current;
             foreach (var nested in type.GetTypeMembers())
                 stack.Push(nested);
-            if (type.TypeKind is TypeKind.Class or TypeKind.Struct && symbols.ScaleAttributes(type).Any())
+            if (known?.ConfigOf(type) is not null)
+                configs.Add(type.OriginalDefinition); // a configuration, not a model (MUP019 when no model takes it)
+            else if (type.TypeKind is TypeKind.Class or TypeKind.Struct && symbols.ScaleAttributes(type).Any())
                 roots.Add(type);
+            else if (known?.ConfigRootOf(type) is { } configRoot)
+            {
+                // A configuration with two widths gives no model (MUP019 there): its root is no model either.
+                if (configRoot.Config.Usable)
+                    roots.Add(type);
+                usedConfigs.Add(configRoot.Config.Type.OriginalDefinition);
+            }
         }
 
         var related = new HashSet<INamedTypeSymbol>(roots, SymbolEqualityComparer.Default);
@@ -346,6 +375,6 @@ internal sealed class ModelTypes
                         work.Push(held.OriginalDefinition);
             }
         }
-        return new ModelTypes(roots, related);
+        return new ModelTypes(roots, related, configs, usedConfigs);
     }
 }

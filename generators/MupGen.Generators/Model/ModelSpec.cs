@@ -20,7 +20,7 @@ internal enum LayerKind
 }
 
 /// <summary>Mirror of <c>MupGen.Facts.MupDimForm</c>.</summary>
-internal enum DimForm { Fixed, Monomial, Affine }
+internal enum DimForm { Fixed, Monomial, Affine, Computed }
 
 /// <summary>One model class to emit.</summary>
 /// <param name="HintName">The class's identity (Parser.HintNameOf: metadata names, '.' between namespaces, '+' before a
@@ -177,7 +177,10 @@ internal enum InitForm { Zeros, Constant, Normal, Uniform }
 /// differs from <paramref name="Value"/>.</param>
 internal sealed record ParameterInit(InitForm Form, double Value, bool WidthDependent);
 
-internal sealed record DimSpec(DimForm Form, long? BaseSize, EquatableArray<PowerSpec> Powers)
+/// <param name="SizeAt">For <see cref="DimForm.Computed"/>: the constructor's integer arithmetic as a C# expression of
+/// <c>w</c> (the one width symbol), constants and defaults inlined, which the run time evaluates at the measured width
+/// to check the actual size.</param>
+internal sealed record DimSpec(DimForm Form, long? BaseSize, EquatableArray<PowerSpec> Powers, string? SizeAt = null)
 {
     public static DimSpec Fixed { get; } = new(DimForm.Fixed, null, EquatableArray<PowerSpec>.Empty);
 

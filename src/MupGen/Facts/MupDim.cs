@@ -21,6 +21,11 @@ public enum MupDimForm
     Monomial,
     /// <summary>w + c: multiplier actual / (base + c).</summary>
     Affine,
+    /// <summary>A size computed from one width by integer arithmetic that does not grow in proportion to it (Llama's
+    /// <c>multiple_of * ((2 * 4 * dim / 3 + multiple_of - 1) / multiple_of)</c>, <c>w * w + 1</c>): multiplier
+    /// actual / base, as mup gives every dimension that differs between its base and delta models. Never used to
+    /// measure the width.</summary>
+    Computed,
 }
 
 /// <summary>One dimension of a parameter tensor: its form, its size at base width (when the constructor makes it a
@@ -28,12 +33,18 @@ public enum MupDimForm
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public sealed record MupDim
 {
-    private MupDim(MupDimForm form, long? baseSize, MupPower[] powers)
+    private MupDim(MupDimForm form, long? baseSize, MupPower[] powers, Func<long, long>? sizeAt = null)
     {
         Form = form;
         BaseSize = baseSize;
         Powers = powers;
+        SizeAt = sizeAt;
     }
+
+    /// <summary>For <see cref="MupDimForm.Computed"/>: the size as the constructor computes it from the width's value
+    /// (constants and defaults as the generator read them). The run time evaluates it at the measured width and
+    /// refuses a shape that differs (an input passed with another value than its default); null otherwise.</summary>
+    public Func<long, long>? SizeAt { get; }
 
     /// <summary>The form of the dimension expression.</summary>
     public MupDimForm Form { get; }
@@ -72,6 +83,19 @@ public sealed record MupDim
         return new MupDim(MupDimForm.Affine, baseSize, new[] { new MupPower(symbol, 1) });
     }
 
+    /// <summary>A size computed from the width <paramref name="symbol"/> by integer arithmetic that does not grow in
+    /// proportion to it: <paramref name="baseSize"/> is its value at the base width, so its multiplier is
+    /// actual / <paramref name="baseSize"/>. <paramref name="sizeAt"/> (optional) computes the size from the width's
+    /// value, so the run time can check the actual shape; it does not take part in equality.</summary>
+    public static MupDim Computed(long baseSize, string symbol, Func<long, long>? sizeAt = null)
+    {
+        if (baseSize <= 0)
+            throw new ArgumentOutOfRangeException(nameof(baseSize), baseSize, "A base size must be positive.");
+        if (string.IsNullOrEmpty(symbol))
+            throw new ArgumentException("A computed dimension needs the width symbol it is computed from.", nameof(symbol));
+        return new MupDim(MupDimForm.Computed, baseSize, new[] { new MupPower(symbol, 1) }, sizeAt);
+    }
+
     /// <inheritdoc/>
     public bool Equals(MupDim? other) =>
         other is not null && Form == other.Form && BaseSize == other.BaseSize && Powers.SequenceEqual(other.Powers);
@@ -84,6 +108,7 @@ public sealed record MupDim
     {
         MupDimForm.Fixed => "fixed",
         MupDimForm.Affine => $"{Powers[0].Symbol}+c (base {BaseSize?.ToString(CultureInfo.InvariantCulture)})",
+        MupDimForm.Computed => $"computed from {Powers[0].Symbol} (base {BaseSize?.ToString(CultureInfo.InvariantCulture)})",
         _ => string.Join("·", Powers.Select(p => p.Exponent == 1 ? p.Symbol : $"{p.Symbol}^{p.Exponent.ToString(CultureInfo.InvariantCulture)}"))
              + (BaseSize is { } b ? $" (base {b.ToString(CultureInfo.InvariantCulture)})" : " (base from width)"),
     };

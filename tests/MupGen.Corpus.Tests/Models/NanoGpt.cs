@@ -17,6 +17,8 @@ public sealed record GptConfig
     public int NHead { get; init; } = 4;
     [Width(64)] public int NEmbd { get; init; } = 64;
     public bool Bias { get; init; } = true;
+    /// <summary>A computed member: the generator evaluates its getter on the instance it is read through.</summary>
+    public int HeadDim => NEmbd / NHead;
 }
 
 /// <summary>nanoGPT's CausalSelfAttention: one fused c_attn, a c_proj.</summary>
@@ -26,6 +28,7 @@ public partial class CausalSelfAttention : Module<Tensor, Tensor>
     private readonly Linear c_proj;
     private readonly int n_head;
     private readonly int n_embd;
+    private readonly int head_dim;
 
     public CausalSelfAttention(GptConfig config) : base(nameof(CausalSelfAttention))
     {
@@ -33,6 +36,7 @@ public partial class CausalSelfAttention : Module<Tensor, Tensor>
         c_proj = Linear(config.NEmbd, config.NEmbd, hasBias: config.Bias);
         n_head = config.NHead;
         n_embd = config.NEmbd;
+        head_dim = config.HeadDim;
         RegisterComponents();
     }
 
@@ -43,7 +47,7 @@ public partial class CausalSelfAttention : Module<Tensor, Tensor>
         var q = qkv[0].view(B, T, n_head, C / n_head).transpose(1, 2);
         var k = qkv[1].view(B, T, n_head, C / n_head).transpose(1, 2);
         var v = qkv[2].view(B, T, n_head, C / n_head).transpose(1, 2);
-        var att = q.matmul(k.transpose(-2, -1)) * MupAttentionScale(n_embd / n_head);
+        var att = q.matmul(k.transpose(-2, -1)) * MupAttentionScale(head_dim);
         var y = functional.softmax(att, -1).matmul(v).transpose(1, 2).contiguous().view(B, T, C);
         return c_proj.forward(y);
     }
@@ -78,7 +82,8 @@ public partial class GptBlock : Module<Tensor, Tensor>
         ln_1 = LayerNorm(config.NEmbd);
         attn = new CausalSelfAttention(config);
         ln_2 = LayerNorm(config.NEmbd);
-        mlp = new GptMlp(config);
+        // A copy with one member changed: the width still reads through it.
+        mlp = new GptMlp(config with { Bias = false });
         RegisterComponents();
     }
 

@@ -1,0 +1,84 @@
+using System;
+using System.Linq;
+using MupGen.Facts;
+using MupGen.Tests.Models;
+using TorchSharp;
+using Xunit;
+
+namespace MupGen.Tests;
+
+/// <summary>Sizes that do not grow exactly with the width (Llama's multiple_of rounding, 8 * d / 3 truncated): the
+/// generator computes their base size from the constructor's integer arithmetic, so every dimension's multiplier is
+/// actual / base, as mup's base/delta shape method gives it; the width is measured only from exact dimensions.</summary>
+[Collection(TorchCollection.Name)]
+public class ComputedSizeTests
+{
+    [Fact]
+    public void The_hidden_size_is_a_computed_dimension_with_its_base_size()
+    {
+        var facts = ((IMupModel)new RoundedSwiGlu(64)).MupFacts;
+        var w2 = facts.Parameters.Single(p => p.Name == "w2.weight");
+        Assert.Equal(MupDimForm.Computed, w2.Shape[0].Form);
+        Assert.Equal(RoundedSwiGlu.Hidden(64), w2.Shape[0].BaseSize); // 192
+        Assert.Equal(192L, w2.Shape[0].BaseSize);
+        Assert.True(w2.Shape[0].IsInfinite);
+        // The generated arithmetic is C#'s: truncating division, at any width.
+        foreach (var w in new long[] { 64, 96, 128, 1000, 1001, 7 })
+            Assert.Equal(RoundedSwiGlu.Hidden(w), w2.Shape[0].SizeAt!(w));
+    }
+
+    [Theory]
+    [InlineData(64)]
+    [InlineData(128)]
+    [InlineData(96)]
+    [InlineData(1000)]
+    public void Every_multiplier_is_actual_over_base_per_dimension(int width)
+    {
+        using var model = new RoundedSwiGlu(width);
+        var rows = model.MupDescribe().ToDictionary(r => r.Name);
+        Assert.DoesNotContain(rows.Values, r => r.Role == MupRole.Unresolved);
+        double m = width / 64.0;
+        double hidden = RoundedSwiGlu.Hidden(width) / (double)RoundedSwiGlu.Hidden(64);
+        double eight = (8 * width / 3) / (double)(8 * 64 / 3);
+        // w1: Input (fan_out = dim); w2: Hidden (hidden x dim); w3: Hidden (dim x hidden); wide: (8d/3) x dim.
+        Assert.Equal(m, rows["w1.weight"].WidthMultiplierOut, 12);
+        Assert.Equal(hidden, rows["w2.weight"].WidthMultiplierOut, 12);
+        Assert.Equal(m, rows["w2.weight"].WidthMultiplierIn, 12);
+        Assert.Equal(hidden, rows["w3.weight"].WidthMultiplierIn, 12);
+        Assert.Equal(m, rows["w3.weight"].WidthMultiplierOut, 12);
+        Assert.Equal(eight, rows["wide.weight"].WidthMultiplierOut, 12);
+        // Adam lr of a hidden weight is 1/m_in; init std 1/sqrt(m_in) times the base default.
+        Assert.Equal(1 / hidden, rows["w3.weight"].AdamLrScale, 12);
+        Assert.Equal(1 / m, rows["w2.weight"].AdamLrScale, 12);
+        // The readout's multiplier is 1/m_in with m_in the computed size's actual/base.
+        Assert.Equal(1 / eight, ((IMupModel)model).MupReadoutMultiplier, 12);
+        // Against mup's shape method (base 64, delta 128).
+        var shapes = VerifyTests.Shapes(() => new RoundedSwiGlu(64), () => new RoundedSwiGlu(128));
+        Assert.Empty(((IMupModel)model).MupVerify(shapes));
+    }
+
+    [Fact]
+    public void An_input_passed_with_another_value_than_its_default_is_refused_not_assumed()
+    {
+        // multipleOf = 64: the base size the generator computed with the default 32 (192) is wrong for this model,
+        // and the actual size (64 * ((341 + 63) / 64) = 384 at dim 128) disagrees with 32 * ((341 + 31) / 32) = 352.
+        using var model = new RoundedSwiGlu(128, multipleOf: 64);
+        var refused = Assert.Throws<InvalidOperationException>(() => model.MupInitialize());
+        Assert.Contains("w2.weight", refused.Message);
+        Assert.Contains("another value than its default", refused.Message);
+        // mup's shape method still gives the right rule.
+        var shapes = VerifyTests.Shapes(() => new RoundedSwiGlu(64, multipleOf: 64), () => new RoundedSwiGlu(128, multipleOf: 64));
+        var rows = model.MupDescribe(new MupOptions { BaseShapes = shapes }).ToDictionary(r => r.Name);
+        Assert.Equal(384.0 / 192.0, rows["w2.weight"].WidthMultiplierOut, 12);
+        Assert.Equal(MupRuleSource.BaseShapes, rows["w2.weight"].Source);
+    }
+
+    [Fact]
+    public void A_computed_dimension_checks_its_arguments()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => MupDim.Computed(0, "w"));
+        Assert.Throws<ArgumentException>(() => MupDim.Computed(10, ""));
+        Assert.Equal(MupDim.Computed(192, "dim"), MupDim.Computed(192, "dim", w => w));
+        Assert.Equal("computed from dim (base 192)", MupDim.Computed(192, "dim").ToString());
+    }
+}
