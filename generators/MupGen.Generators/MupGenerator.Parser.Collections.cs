@@ -21,6 +21,8 @@ public sealed partial class MupGenerator
             /// <c>i == 0 ? a : b</c> the item at 0 apart).</summary>
             private void AssignElement(IArrayElementReferenceOperation element, Value item)
             {
+                if (_branchDepth > 0)
+                    item = InBranch(item);
                 if (element.Indices.Length != 1 || Eval(element.ArrayReference) is not ListValue { IsArray: true } array)
                     return;
                 var index = Eval(element.Indices[0]);
@@ -78,8 +80,19 @@ public sealed partial class MupGenerator
                 return name.Length == 0 || name.Contains("**") ? null : name;
             }
 
+            /// <summary>An item added by index under an <c>if</c> the generator does not decide may or may not be there,
+            /// and the items after it would move to other indices: unresolved (a module without parameters stays as it
+            /// is). A named item (<c>("c1", Conv2d(...))</c>) keeps its name either way, so it is followed: it exists or
+            /// not.</summary>
+            private static Value InBranch(Value item) => item is OtherModule
+                ? item
+                : new Unknown(item is Unknown u ? u.Text : "item", "is added under an `if` whose condition the generator does not decide",
+                    Model.UnresolvedReason.NotConstructed, item is Layer { Syntax: { } at } ? at : null);
+
             private void AddToList(ListValue list, Value item, string? name = null)
             {
+                if (_branchDepth > 0 && name is null)
+                    item = InBranch(item);
                 if (_loopDepth == 0)
                 {
                     list.Add(item, name);

@@ -163,8 +163,7 @@ public sealed partial class MupGenerator
                         WalkLoop(loop.Locals, null, loop.Body);
                         break;
                     case IConditionalOperation conditional:
-                        Walk(conditional.WhenTrue);
-                        Walk(conditional.WhenFalse);
+                        WalkBranches(conditional);
                         break;
                     case IUsingOperation usingOperation:
                         Walk(usingOperation.Resources);
@@ -178,6 +177,116 @@ public sealed partial class MupGenerator
                         Walk(tryOperation.Finally);
                         break;
                 }
+            }
+
+            /// <summary>Depth of <c>if</c> statements with a condition the generator does not decide: an item added to a
+            /// collection there may or may not exist, so it is added as an unresolved item.</summary>
+            private int _branchDepth;
+
+            /// <summary>An <c>if</c> statement. A constant condition walks its branch. Otherwise both branches are walked
+            /// from the same environment, and a variable or field they leave with different values is unresolved (the
+            /// generator does not decide conditions; the last branch must not silently win), unless both values are
+            /// finite sizes or modules without parameters, or one branch leaves it as it was before the <c>if</c> and
+            /// that was nothing (a member built only when the condition holds: its tensors exist or not, and a fact
+            /// for a tensor that does not exist is never matched).</summary>
+            private void WalkBranches(IConditionalOperation conditional)
+            {
+                if (Decide(conditional.Condition) is { } decided)
+                {
+                    Walk(decided ? conditional.WhenTrue : conditional.WhenFalse);
+                    return;
+                }
+                var before = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
+                _branchDepth++;
+                try
+                {
+                    Walk(conditional.WhenTrue);
+                    var whenTrue = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
+                    _env.Clear();
+                    foreach (var pair in before)
+                        _env[pair.Key] = pair.Value;
+                    Walk(conditional.WhenFalse);
+                    foreach (var pair in whenTrue)
+                    {
+                        _env.TryGetValue(pair.Key, out var whenFalse);
+                        if (!ReferenceEquals(pair.Value, whenFalse))
+                            _env[pair.Key] = Merge(pair.Key, pair.Value, whenFalse, conditional);
+                    }
+                }
+                finally
+                {
+                    _branchDepth--;
+                }
+            }
+
+            /// <summary>The value of a condition where the generator knows it: a constant, a comparison of constants
+            /// (<c>stride != 1</c> with stride bound to 1 at this call site), the same value on both sides of
+            /// <c>==</c>/<c>!=</c> (<c>inPlanes != planes</c> with both bound to the width), and <c>!</c>, <c>&amp;&amp;</c>,
+            /// <c>||</c> of those. Null when it depends on something else.</summary>
+            private bool? Decide(IOperation condition)
+            {
+                condition = condition.WithoutConversions();
+                if (condition.ConstantValue is { HasValue: true, Value: bool constant })
+                    return constant;
+                switch (condition)
+                {
+                    case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
+                        return Decide(not.Operand) is { } operand ? !operand : null;
+                    case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalOr or BinaryOperatorKind.ConditionalAnd } logical:
+                    {
+                        var isOr = logical.OperatorKind == BinaryOperatorKind.ConditionalOr;
+                        var left = Decide(logical.LeftOperand);
+                        if (left == isOr)
+                            return isOr;
+                        var right = Decide(logical.RightOperand);
+                        if (right == isOr)
+                            return isOr;
+                        return left is null || right is null ? null : !isOr;
+                    }
+                    case IBinaryOperation comparison:
+                    {
+                        var kind = comparison.OperatorKind;
+                        if (kind is not (BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals or BinaryOperatorKind.LessThan
+                            or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual))
+                            return null;
+                        var a = Eval(comparison.LeftOperand);
+                        var b = Eval(comparison.RightOperand);
+                        if (a is Const x && b is Const y)
+                            return kind switch
+                            {
+                                BinaryOperatorKind.Equals => x.V == y.V,
+                                BinaryOperatorKind.NotEquals => x.V != y.V,
+                                BinaryOperatorKind.LessThan => x.V < y.V,
+                                BinaryOperatorKind.LessThanOrEqual => x.V <= y.V,
+                                BinaryOperatorKind.GreaterThan => x.V > y.V,
+                                _ => x.V >= y.V,
+                            };
+                        if (a is BoolConst p && b is BoolConst q && kind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals)
+                            return (p.V == q.V) == (kind == BinaryOperatorKind.Equals);
+                        if (ReferenceEquals(a, b) && a is SymbolRef or Opaque && !ReferenceEquals(a, NullValue)
+                            && kind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals)
+                            return kind == BinaryOperatorKind.Equals;
+                        return null;
+                    }
+                    default:
+                        return Eval(condition) is BoolConst value ? value.V : null;
+                }
+            }
+
+            private static Value Merge(ISymbol symbol, Value whenTrue, Value? whenFalse, IConditionalOperation conditional)
+            {
+                // A local declared inside one branch is out of scope after the if; a member assigned in one branch only,
+                // when it held nothing before, is built or not.
+                if (whenFalse is null)
+                    return whenTrue;
+                if (IsFinite(whenTrue) && IsFinite(whenFalse))
+                    return new Opaque(symbol.Name);
+                if (whenTrue is OtherModule && whenFalse is OtherModule)
+                    return whenTrue;
+                var isModule = whenTrue is Layer or UserModule or ListValue or ParameterValue or OtherModule
+                    || whenFalse is Layer or UserModule or ListValue or ParameterValue or OtherModule;
+                return new Unknown(symbol.Name, "is assigned differently in the branches of an `if` whose condition the generator does not decide",
+                    isModule ? Model.UnresolvedReason.NotConstructed : Model.UnresolvedReason.UnreadableSize, conditional.Syntax);
             }
 
             /// <summary>Walks a loop body once: items added to lists in it are repeated items (index `*`), counted by

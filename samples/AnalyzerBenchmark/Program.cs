@@ -21,6 +21,8 @@ using Microsoft.CodeAnalysis.Diagnostics;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "build-cost")
     return BuildCost.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15);
+if (args.Length > 0 && args[0] == "analyzer-loop")
+    return BuildCost.AnalyzerLoop(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
 if (args.Length > 0 && args[0] == "generator-loop")
     return BuildCost.GeneratorLoop(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40);
 if (args.Length > 1 && args[0] == "before-after")

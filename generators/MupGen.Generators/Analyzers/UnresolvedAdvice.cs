@@ -45,7 +45,7 @@ internal static class UnresolvedAdvice
         UnresolvedReason.ArrayFilledInLoop =>
             "build the collection with ModuleList/Sequential from a list filled with Add in a loop, or from Enumerable.Range(...).Select(...), " + Fallback,
         UnresolvedReason.NotConstructed =>
-            "assign it once in the constructor, outside loops, " + Fallback,
+            "assign it once in the constructor, outside loops and outside `if`s whose condition is not a constant (or build the same shapes in every branch, then assign once), " + Fallback,
         UnresolvedReason.NestingLimit =>
             "flatten the nesting, " + Fallback,
         UnresolvedReason.CollectionItemsDiffer =>
