@@ -23,7 +23,14 @@ public sealed partial class MupGenerator
             {
                 if (_branchDepth > 0)
                     item = InBranch(item);
-                if (element.Indices.Length != 1 || Eval(element.ArrayReference) is not ListValue { IsArray: true } array)
+                var arrayValue = Eval(element.ArrayReference);
+                if (arrayValue is Items && TargetSymbol(element.ArrayReference) is { } written)
+                {
+                    // An array of sizes (`channels[0] = 3 * width`) whose items change: its reads are not followed.
+                    _env[written] = new Unknown(written.Name, "is an array of sizes whose items the constructor sets", Model.UnresolvedReason.UnreadableSize, element.Syntax);
+                    return;
+                }
+                if (element.Indices.Length != 1 || arrayValue is not ListValue { IsArray: true } array)
                     return;
                 var index = Eval(element.Indices[0]);
                 if (index is Const { V: >= 0 and < 100000 } k && _loopDepth == 0)
@@ -50,7 +57,7 @@ public sealed partial class MupGenerator
 
             /// <summary>A module's name in a tuple: a constant, or an interpolated string whose integer holes are the
             /// loop index (<c>$"conv{i}"</c> gives <c>conv*</c>, as TorchSharp then names the items).</summary>
-            private static string? NameOf(IOperation operation)
+            private string? NameOf(IOperation operation)
             {
                 operation = operation.WithoutConversions();
                 if (operation.ConstantValue is { HasValue: true, Value: string constant })
@@ -69,6 +76,8 @@ public sealed partial class MupGenerator
                             when e.WithoutConversions().Type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64:
                             if (e.WithoutConversions().ConstantValue is { HasValue: true, Value: var v })
                                 sb.Append(Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture));
+                            else if (_loopDepth == 0 && Eval(e) is Const unrolled)
+                                sb.Append(unrolled.V.ToString(System.Globalization.CultureInfo.InvariantCulture));
                             else
                                 sb.Append('*');
                             break;

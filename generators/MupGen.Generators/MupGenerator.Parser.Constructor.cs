@@ -147,6 +147,8 @@ public sealed partial class MupGenerator
                     case IForLoopOperation forLoop:
                         foreach (var before in forLoop.Before)
                             Walk(before);
+                        if (TryUnroll(forLoop))
+                            break;
                         WalkLoop(forLoop.Locals, LoopCount(forLoop.Condition, forLoop.Locals), forLoop.Body, CountingIndex(forLoop), loopSyntax: forLoop.Syntax);
                         break;
                     case IForEachLoopOperation forEach:
@@ -177,6 +179,44 @@ public sealed partial class MupGenerator
                         Walk(tryOperation.Finally);
                         break;
                 }
+            }
+
+            /// <summary>Most iterations a loop is unrolled for.</summary>
+            private const int MaxUnrolled = 64;
+
+            /// <summary>A counting loop over a count the generator knows (<c>for (int i = 0; i &lt; channels.Length; i++)</c>
+            /// with <c>channels</c> an array of sizes), whose body reads sizes by the index (<c>channels[i]</c>) or carries a
+            /// value from one iteration to the next (<c>inChannels = channels[i]</c>): TorchSharp's VGG idiom. The body
+            /// is walked once per iteration with the index a constant, as straight-line code, so every item gets its
+            /// own sizes and its own name (<c>$"conv{i}"</c> gives <c>conv0</c>, <c>conv1</c>, ...). Other loops keep
+            /// the one symbolic walk (items <c>*</c>). Not at all inside another loop, nor with break, continue or return.</summary>
+            private bool TryUnroll(IForLoopOperation loop)
+            {
+                if (_loopDepth > 0 || CountingIndex(loop) is not { } index)
+                    return false;
+                if (LoopCount(loop.Condition, loop.Locals) is not Const { V: > 0 and <= MaxUnrolled } count)
+                    return false;
+                var body = loop.Body;
+                if (body.DescendantsAndSelf().Any(o => o is IBranchOperation or IReturnOperation))
+                    return false;
+                var declaredInside = new HashSet<ISymbol>(body.DescendantsAndSelf().OfType<IVariableDeclaratorOperation>().Select(d => d.Symbol),
+                    SymbolEqualityComparer.Default);
+                bool ReadsByIndex(IOperation o) => o is IArrayElementReferenceOperation { Indices.Length: 1 } element
+                    && element.Indices[0].WithoutConversions() is ILocalReferenceOperation l && SymbolEqualityComparer.Default.Equals(l.Local, index)
+                    && !(element.Parent is ISimpleAssignmentOperation assignment && ReferenceEquals(assignment.Target, element));
+                bool Carries(IOperation o) => o is ISimpleAssignmentOperation { Target: var target }
+                    && TargetSymbol(target) is { } symbol && symbol is ILocalSymbol && !declaredInside.Contains(symbol)
+                    && !SymbolEqualityComparer.Default.Equals(symbol, index);
+                if (!body.DescendantsAndSelf().Any(o => ReadsByIndex(o) || Carries(o)))
+                    return false;
+                for (var k = 0L; k < count.V; k++)
+                {
+                    _env[index] = new Const(k);
+                    Walk(body);
+                }
+                foreach (var local in loop.Locals)
+                    _env[local] = new Unknown(local.Name, "is a loop variable");
+                return true;
             }
 
             /// <summary>Depth of <c>if</c> statements with a condition the generator does not decide: an item added to a

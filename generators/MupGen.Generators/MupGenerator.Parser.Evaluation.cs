@@ -91,6 +91,12 @@ public sealed partial class MupGenerator
                         return _env.TryGetValue(property.Property, out var pr) ? pr
                             : _methodLocals is not null ? new Unknown(property.Property.Name, "is not set by the constructor")
                             : new Opaque(property.Property.Name);
+                    case IPropertyReferenceOperation { Property.Name: "Length" or "Count", Arguments.Length: 0, Instance: { } counted }
+                        when Eval(counted) is Items countedItems:
+                        return new Const(countedItems.Values.Count);
+                    case IArrayElementReferenceOperation { Indices.Length: 1 } element
+                        when Eval(element.ArrayReference) is Items indexed && Eval(element.Indices[0]) is Const { V: >= 0 } at && at.V < indexed.Values.Count:
+                        return indexed.Values[(int)at.V];
                     case IPropertyReferenceOperation or IFieldReferenceOperation when _methodLocals is not null:
                         // A configuration the constructor stored (`MupAttentionScale(config.HeadDim)` in forward).
                         return ReadThroughConfig((IMemberReferenceOperation)operation) is { } read && read is not Unknown ? read

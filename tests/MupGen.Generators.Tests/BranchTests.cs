@@ -156,3 +156,65 @@ public class BranchTests
         Assert.Equal(Role.Hidden, Assert.Single(spec.Parameters, p => p.Name == "wider.shortcut.fc.weight").Role);
     }
 }
+
+/// <summary>TorchSharp's VGG idiom: a counting loop over an array of sizes, carrying the input channels from one
+/// iteration to the next, is unrolled (every item its own sizes and name); other loops keep the symbolic walk.</summary>
+public class UnrollTests
+{
+    private const string Source = """
+        namespace Samples;
+
+        public partial class Vgg : Module<Tensor, Tensor>
+        {
+            private readonly Sequential layers;
+            private readonly ModuleList<Linear> same;
+            private readonly Sequential changed;
+            [ReadoutLayer] private readonly Linear classifier;
+
+            public Vgg([Width(8)] int width, int classes = 10) : base("vgg")
+            {
+                var channels = new[] { width, 2 * width, 4 * width };
+                var modules = new System.Collections.Generic.List<(string, Module<Tensor, Tensor>)>();
+                long inChannels = 3;
+                for (int i = 0; i < channels.Length; i++)
+                {
+                    modules.Add(($"conv{i}", Conv2d(inChannels, channels[i], kernel_size: 3)));
+                    modules.Add(($"relu{i}", ReLU()));
+                    inChannels = channels[i];
+                }
+                layers = Sequential(modules);
+                same = new ModuleList<Linear>();
+                for (int i = 0; i < 3; i++)
+                    same.Add(Linear(width, width));
+                var sizes = new[] { width, width };
+                sizes[1] = 3 * width;
+                var other = new System.Collections.Generic.List<(string, Module<Tensor, Tensor>)>();
+                for (int i = 0; i < sizes.Length; i++)
+                    other.Add(($"fc{i}", Linear(width, sizes[i])));
+                changed = Sequential(other);
+                classifier = Linear(4 * width, classes);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x) => x;
+        }
+        """;
+
+    [Fact]
+    public void ALoopOverAnArrayOfSizesIsUnrolled()
+    {
+        var spec = CoverageTests.Parse(Source, "Vgg");
+        long?[] Bases(string name) => Assert.Single(spec.Parameters, p => p.Name == name).Shape.Select(d => d.BaseSize).ToArray();
+        Assert.Equal(new long?[] { 8, null, null, null }, Bases("layers.conv0.weight"));     // [width, 3, k, k]
+        Assert.Equal(new long?[] { 16, 8, null, null }, Bases("layers.conv1.weight"));       // in = the previous out
+        Assert.Equal(new long?[] { 32, 16, null, null }, Bases("layers.conv2.weight"));
+        Assert.Equal(Role.Input, Assert.Single(spec.Parameters, p => p.Name == "layers.conv0.weight").Role);
+        Assert.Equal(Role.Hidden, Assert.Single(spec.Parameters, p => p.Name == "layers.conv2.weight").Role);
+        Assert.DoesNotContain(spec.Parameters, p => p.Name.StartsWith("layers.conv*", System.StringComparison.Ordinal));
+        // A loop that reads nothing by the index keeps its one symbolic item.
+        Assert.Single(spec.Parameters, p => p.Name == "same.*.weight");
+        // An array of sizes whose items the constructor sets is not read by index: reported, never stale.
+        Assert.Contains(spec.Unresolved, u => u.Path.StartsWith("changed", System.StringComparison.Ordinal));
+        Assert.DoesNotContain(spec.Unresolved, u => u.Path is "layers" or "same" or "classifier");
+    }
+}
