@@ -98,6 +98,17 @@ public sealed partial class MupGenerator
                 : new Unknown(item is Unknown u ? u.Text : "item", "is added under an `if` whose condition the generator does not decide",
                     Model.UnresolvedReason.NotConstructed, item is Layer { Syntax: { } at } ? at : null);
 
+            /// <summary>What one loop body adds to one list: how many items per iteration, the list's next index when
+            /// the loop began, and the items chosen by the loop index (<c>i == k ? a : b</c>) with k and their place
+            /// among the iteration's adds.</summary>
+            private sealed class LoopAdds
+            {
+                public LoopAdds(int? start) => Start = start;
+                public int Adds { get; set; }
+                public int? Start { get; }
+                public List<(ListItem Item, long K, int Offset)> Chosen { get; } = new();
+            }
+
             private void AddToList(ListValue list, Value item, string? name = null)
             {
                 if (_branchDepth > 0 && name is null)
@@ -107,15 +118,17 @@ public sealed partial class MupGenerator
                     list.Add(item, name);
                     return;
                 }
+                LoopAdds? adds = null;
                 if (_loopAdds is not null)
                 {
-                    _loopAdds.TryGetValue(list, out var seen);
-                    _loopAdds[list] = (seen.Adds + 1, seen.Chosen ?? new List<ListItem>());
+                    if (!_loopAdds.TryGetValue(list, out adds))
+                        _loopAdds[list] = adds = new LoopAdds(list.NextIndex);
+                    adds.Adds++;
                 }
                 if (name is null && list.NextIndex is { } start && Choose(item) is { } choice)
                 {
                     list.AddAt(start + (int)choice.Index, choice.At);
-                    _loopAdds?[list].Chosen.Add(list.Entries[list.Entries.Count - 1]);
+                    adds?.Chosen.Add((list.Entries[list.Entries.Count - 1], choice.Index, adds.Adds - 1));
                     list.AddRepeated(choice.Others, _loopCount);
                     return;
                 }

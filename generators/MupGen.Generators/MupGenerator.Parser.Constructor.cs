@@ -349,17 +349,21 @@ public sealed partial class MupGenerator
                 _loopIndex = _loopDepth == 1 && index is not null ? new LoopIndex(index) : null;
                 if (_loopIndex is not null)
                     _env[index!] = _loopIndex;
-                _loopAdds = new Dictionary<ListValue, (int Adds, List<ListItem> Chosen)>();
+                _loopAdds = new Dictionary<ListValue, LoopAdds>();
                 Walk(body);
-                // An item chosen by index (`i == 0 ? a : b`) sits at that index only when the loop adds one item per
-                // iteration to that list; otherwise the indices are not known after all.
+                // An item chosen by index (`i == k ? a : b`) in a loop that adds n items per iteration to that list sits
+                // at start + k * n + (its place among the iteration's adds): `list.Add(Linear(i == 0 ? f : w, w));
+                // list.Add(GELU());` puts iteration 0's Linear at 0. Where the start is not known, neither is the index.
                 foreach (var pair in _loopAdds)
                     if (pair.Value.Adds > 1)
-                        foreach (var chosen in pair.Value.Chosen)
+                        foreach (var (chosen, k, offset) in pair.Value.Chosen)
                         {
                             var at = pair.Key.Entries.IndexOf(chosen);
-                            if (at >= 0)
-                                pair.Key.Entries[at] = new ListItem(null, new Unknown(chosen.Key!, "is an item chosen by the loop index in a loop that adds several items per iteration", Model.UnresolvedReason.CollectionItemsDiffer), null);
+                            if (at < 0)
+                                continue;
+                            pair.Key.Entries[at] = pair.Value.Start is { } first
+                                ? new ListItem((first + k * pair.Value.Adds + offset).ToString(System.Globalization.CultureInfo.InvariantCulture), chosen.Item, null)
+                                : new ListItem(null, new Unknown(chosen.Key!, "is an item chosen by the loop index in a loop that adds several items per iteration to a list whose earlier length is not known", Model.UnresolvedReason.CollectionItemsDiffer), null);
                         }
                 _loopAdds = outerAdds;
                 _loopDepth--;
@@ -371,7 +375,7 @@ public sealed partial class MupGenerator
 
             private LoopIndex? _loopIndex;
 
-            private Dictionary<ListValue, (int Adds, List<ListItem> Chosen)>? _loopAdds;
+            private Dictionary<ListValue, LoopAdds>? _loopAdds;
 
             /// <summary>The variable of <c>for (var i = 0; ...; i++)</c> (or <c>++i</c>, <c>i += 1</c>): it is the index of
             /// the item each iteration adds.</summary>

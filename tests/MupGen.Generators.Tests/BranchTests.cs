@@ -218,3 +218,56 @@ public class UnrollTests
         Assert.DoesNotContain(spec.Unresolved, u => u.Path is "layers" or "same" or "classifier");
     }
 }
+
+/// <summary>An item chosen by the loop index (<c>i == k ? a : b</c>) in a loop that adds several items per iteration
+/// sits at start + k * (items per iteration) + its place in the iteration.</summary>
+public class ChosenItemTests
+{
+    private const string Source = """
+        namespace Samples;
+
+        public partial class Stack : Module<Tensor, Tensor>
+        {
+            private readonly Sequential first;
+            private readonly Sequential second;
+            [ReadoutLayer] private readonly Linear readout;
+
+            public Stack([Width(32)] int width, int depth = 3, int features = 16) : base("stack")
+            {
+                var a = new System.Collections.Generic.List<Module<Tensor, Tensor>>();
+                for (int i = 0; i < depth; i++)
+                {
+                    a.Add(Linear(i == 0 ? features : width, width));
+                    a.Add(GELU());
+                }
+                first = Sequential(a);
+                var b = new System.Collections.Generic.List<Module<Tensor, Tensor>>();
+                b.Add(LayerNorm(width));
+                for (int i = 0; i < 4; i++)
+                {
+                    b.Add(ReLU());
+                    b.Add(Linear(width, i == 1 ? 2 * width : width));
+                }
+                second = Sequential(b);
+                readout = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x) => x;
+        }
+        """;
+
+    [Fact]
+    public void TheChosenItemSitsAtItsPlaceInTheIteration()
+    {
+        var spec = CoverageTests.Parse(Source, "Stack");
+        Assert.Empty(spec.Unresolved);
+        // Iteration 0's Linear is the first of two adds: index 0.
+        Assert.Equal(Role.Input, Assert.Single(spec.Parameters, p => p.Name == "first.0.weight").Role);
+        Assert.Equal(Role.Hidden, Assert.Single(spec.Parameters, p => p.Name == "first.*.weight").Role);
+        // One LayerNorm, then (ReLU, Linear) x 4: iteration 1's Linear is at 1 + 1 * 2 + 1 = 4.
+        var chosen = Assert.Single(spec.Parameters, p => p.Name == "second.4.weight");
+        Assert.Equal(64L, chosen.Shape[0].BaseSize);
+        Assert.DoesNotContain(spec.Parameters, p => p.Name == "second.2.weight");
+    }
+}
