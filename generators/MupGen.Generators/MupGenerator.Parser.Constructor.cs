@@ -323,10 +323,9 @@ public sealed partial class MupGenerator
                     return new Opaque(symbol.Name);
                 if (whenTrue is OtherModule && whenFalse is OtherModule)
                     return whenTrue;
-                var isModule = whenTrue is Layer or UserModule or ListValue or ParameterValue or OtherModule
-                    || whenFalse is Layer or UserModule or ListValue or ParameterValue or OtherModule;
+                static bool IsModule(Value v) => v is Layer or UserModule or ListValue or ParameterValue or OtherModule;
                 return new Unknown(symbol.Name, "is assigned differently in the branches of an `if` whose condition the generator does not decide",
-                    isModule ? Model.UnresolvedReason.NotConstructed : Model.UnresolvedReason.UnreadableSize, conditional.Syntax);
+                    IsModule(whenTrue) || IsModule(whenFalse) ? Model.UnresolvedReason.NotConstructed : Model.UnresolvedReason.UnreadableSize, conditional.Syntax);
             }
 
             /// <summary>Walks a loop body once: items added to lists in it are repeated items (index `*`), counted by

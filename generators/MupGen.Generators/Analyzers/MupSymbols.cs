@@ -93,14 +93,11 @@ internal sealed class MupSymbols
     /// bind its method (computed once, on first use).</summary>
     public HashSet<string> ReadoutNames => _readoutNames.Value;
 
-    private HashSet<string> FindReadoutNames()
+    /// <summary>Every type declared in this compilation's own assembly, nested types included (any order).</summary>
+    internal static IEnumerable<INamedTypeSymbol> SourceTypes(Compilation compilation)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        if (Readout is null)
-            return names;
-        var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         var stack = new Stack<INamespaceOrTypeSymbol>();
-        stack.Push(_compilation.Assembly.GlobalNamespace);
+        stack.Push(compilation.Assembly.GlobalNamespace);
         while (stack.Count > 0)
         {
             var current = stack.Pop();
@@ -113,6 +110,18 @@ internal sealed class MupSymbols
             var type = (INamedTypeSymbol)current;
             foreach (var nested in type.GetTypeMembers())
                 stack.Push(nested);
+            yield return type;
+        }
+    }
+
+    private HashSet<string> FindReadoutNames()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (Readout is null)
+            return names;
+        var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        foreach (var type in SourceTypes(_compilation))
+        {
             for (var t = type; t is not null && seen.Add(t.OriginalDefinition); t = t.BaseType)
                 foreach (var member in t.OriginalDefinition.GetMembers())
                     if (IsReadoutField(member))
@@ -328,20 +337,8 @@ internal sealed class ModelTypes
         var configs = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         var usedConfigs = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         var known = MupGenerator.Parser.KnownTypes.For(compilation);
-        var stack = new Stack<INamespaceOrTypeSymbol>();
-        stack.Push(compilation.Assembly.GlobalNamespace);
-        while (stack.Count > 0)
+        foreach (var type in MupSymbols.SourceTypes(compilation))
         {
-            var current = stack.Pop();
-            if (current is INamespaceSymbol ns)
-            {
-                foreach (var member in ns.GetMembers())
-                    stack.Push(member);
-                continue;
-            }
-            var type = (INamedTypeSymbol)current;
-            foreach (var nested in type.GetTypeMembers())
-                stack.Push(nested);
             if (known?.ConfigOf(type) is not null)
                 configs.Add(type.OriginalDefinition); // a configuration, not a model (MUP019 when no model takes it)
             else if (type.TypeKind is TypeKind.Class or TypeKind.Struct && symbols.ScaleAttributes(type).Any())
