@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using MupGen.Generators.Tests.Robustness;
+using Microsoft.CodeAnalysis;
+using MupGen.Generators.Model;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace MupGen.Generators.Tests;
+
+/// <summary>Every generator test in this assembly runs with the parser in verify mode: each model is parsed by the
+/// syntax fast path and by the binding walk, and a model the fast path took that differs from the binding walk's
+/// throws inside the parser, which the generator reports as MUP900 (every generator test fails on that).</summary>
+internal static class FastPathVerify
+{
+    [ModuleInitializer]
+    internal static void Enable() => MupGenerator.Parser.FastPath = MupGenerator.Parser.FastPathMode.Verify;
+}
+
+/// <summary>The differential test of the parser's syntax fast path (MupGenerator.Parser.Syntax.cs): for every model
+/// source of the test suites, the parse with the fast path equals the parse by the binding walk, and the fast path
+/// takes the benchmark corpus's models (it cannot pass by declining everything).</summary>
+public sealed class FastPathTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public FastPathTests(ITestOutputHelper output) => _output = output;
+
+    /// <summary>Parses every [Width] (and configuration-root [ReadoutLayer]) member of the sources both ways and
+    /// asserts the results are equal wherever the fast path took the model.</summary>
+    private static void Differ(IEnumerable<string> sources, MupGenerator.Parser.FastPathStats stats, string label, List<string> failures,
+        Func<IEnumerable<string>, Compilation>? compile = null)
+    {
+        var compilation = compile is null ? GeneratorHarness.Compile(sources.ToArray()) : compile(sources);
+        foreach (var (target, configRoot) in Targets(compilation))
+        {
+            var tree = target.Locations.First(l => l.IsInSource).SourceTree!;
+            var model = compilation.GetSemanticModel(tree);
+            ModelSpec? fast, binding;
+            bool taken;
+            try
+            {
+                (fast, taken, binding) = MupGenerator.Parser.ParseBothWays(target, model, stats, configRoot);
+            }
+            catch (Exception e)
+            {
+                failures.Add($"{label}: {target}: {e}");
+                continue;
+            }
+            if (taken && !Equals(fast, binding))
+                failures.Add($"{label}: {target.ContainingType?.Name}.{target.Name}:\nfast:    {fast}\nbinding: {binding}");
+        }
+    }
+
+    private static IEnumerable<(ISymbol Target, bool ConfigRoot)> Targets(Compilation compilation)
+    {
+        static bool Has(ISymbol s, string name) => s.GetAttributes().Any(a => a.AttributeClass?.Name == name);
+        foreach (var type in compilation.GetSymbolsWithName(_ => true, SymbolFilter.Type).OfType<INamedTypeSymbol>())
+        {
+            foreach (var member in type.GetMembers())
+            {
+                if (member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor)
+                    foreach (var parameter in constructor.Parameters.Where(p => Has(p, "WidthAttribute")))
+                        yield return (parameter, false);
+                if (member is IFieldSymbol or IPropertySymbol && member.Locations.Any(l => l.IsInSource))
+                {
+                    if (Has(member, "WidthAttribute"))
+                        yield return (member, false);
+                    if (Has(member, "ReadoutLayerAttribute"))
+                        yield return (member, true);
+                }
+            }
+        }
+    }
+
+    private void Report(string what, MupGenerator.Parser.FastPathStats stats, List<string> failures)
+    {
+        _output.WriteLine($"{what}: fast path took {stats.Taken} parses ({stats.Constructors} constructors read from syntax), declined {stats.Declined}");
+        foreach (var reason in stats.Reasons.GroupBy(r => r).OrderByDescending(g => g.Count()))
+            _output.WriteLine($"  declined {reason.Count()}x: {reason.Key}");
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures.Take(10)));
+    }
+
+    [Fact]
+    public void BenchmarkCorpusIsTakenAndEqual()
+    {
+        var stats = new MupGenerator.Parser.FastPathStats();
+        var failures = new List<string>();
+        Differ(Corpus.Files(200), stats, "benchmark", failures);
+        Report("benchmark corpus (200 models)", stats, failures);
+        // Every model of the corpus is read from syntax: MLP, ConvNet, ResMlp (+ its blocks), GPT (+ blocks, attention,
+        // feed-forward), 50 of each.
+        Assert.Equal(0, stats.Declined);
+        Assert.Equal(200, stats.Taken);
+        Assert.Equal(50 * (1 + 1 + 2 + 4), stats.Constructors);
+    }
+
+    [Fact]
+    public void RobustnessCorpusIsEqual()
+    {
+        var stats = new MupGenerator.Parser.FastPathStats();
+        var failures = new List<string>();
+        foreach (var c in CorpusTemplates.All())
+            Differ(c.Sources, stats, c.Name, failures, _ => CorpusRunner.Compile(c));
+        Report("robustness corpus", stats, failures);
+        Assert.True(stats.Taken > 0);
+    }
+
+    [Fact]
+    public void ModelCorpusIsEqual()
+    {
+        var stats = new MupGenerator.Parser.FastPathStats();
+        var failures = new List<string>();
+        var files = Directory.GetFiles(ModelsDirectory(), "*.cs").OrderBy(p => p, StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(files);
+        foreach (var file in files)
+            Differ(new[] { File.ReadAllText(file) }, stats, Path.GetFileName(file), failures);
+        Report($"model corpus ({files.Count} files)", stats, failures);
+        Assert.True(stats.Taken > 0);
+    }
+
+    private static string ModelsDirectory([CallerFilePath] string path = "") =>
+        Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(path)!)!, "MupGen.Corpus.Tests", "Models");
+}
