@@ -300,6 +300,7 @@ public sealed partial class MupGenerator
             private SemanticModel? _synModel;
             private INamedTypeSymbol? _synType;
             private int _synPosition;
+            private SyntaxNode? _synAnchor;
             private bool _synInitializer;
 
             private CSharpCompilation SynCompilation => _context.Compilation;
@@ -317,6 +318,7 @@ public sealed partial class MupGenerator
                 _synModel = model;
                 _synType = constructor.ContainingType;
                 _synPosition = syntax.SpanStart;
+                _synAnchor = syntax;
                 _synInitializer = false;
                 RequireUsingsAtTop(syntax);
                 WalkStatementSyntax(syntax.Body!);
@@ -325,14 +327,15 @@ public sealed partial class MupGenerator
             /// <summary>A field initializer read from syntax (no locals, no parameters, no instance members).</summary>
             public void WalkFieldInitializerSyntax(INamedTypeSymbol type, IFieldSymbol field, ExpressionSyntax value, SemanticModel model)
             {
-                var saved = (_scope, _synConstructor, _synModel, _synType, _synPosition, _synInitializer);
+                var saved = (_scope, _synConstructor, _synModel, _synType, _synPosition, _synInitializer, _synAnchor);
                 try
                 {
                     _scope = null;
                     _synConstructor = null;
                     _synModel = model;
                     _synType = type;
-                    _synPosition = value.Ancestors().OfType<BaseFieldDeclarationSyntax>().First().SpanStart;
+                    _synAnchor = value.Ancestors().OfType<BaseFieldDeclarationSyntax>().First();
+                    _synPosition = _synAnchor.SpanStart;
                     _synInitializer = true;
                     RequireUsingsAtTop(value);
                     var result = EvalSyntax(value);
@@ -341,7 +344,7 @@ public sealed partial class MupGenerator
                 }
                 finally
                 {
-                    (_scope, _synConstructor, _synModel, _synType, _synPosition, _synInitializer) = saved;
+                    (_scope, _synConstructor, _synModel, _synType, _synPosition, _synInitializer, _synAnchor) = saved;
                 }
             }
 
@@ -401,15 +404,38 @@ public sealed partial class MupGenerator
                 return names;
             }
 
+            /// <summary>Whether a member of that name (any kind, nested types too) is in scope from the class: in it, its
+            /// bases, the classes it is nested in and their bases.</summary>
             private static bool HasMemberNamed(INamedTypeSymbol type, string name)
             {
-                for (var t = (INamedTypeSymbol?)type; t is not null; t = t.BaseType)
-                    if (t.GetMembers(name).Length > 0)
-                        return true;
-                for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
-                    if (outer.GetMembers(name).Length > 0)
-                        return true;
+                for (var scope = (INamedTypeSymbol?)type; scope is not null; scope = scope.ContainingType)
+                    for (var t = (INamedTypeSymbol?)scope; t is not null; t = t.BaseType)
+                        if (t.GetMembers(name).Length > 0)
+                            return true;
                 return false;
+            }
+
+            private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Collections.Concurrent.ConcurrentDictionary<(SyntaxNode Scope, string Name, bool Types), System.Collections.Immutable.ImmutableArray<ISymbol>>> NamespaceLookups = new();
+
+            /// <summary>What a simple name denotes at the namespace level of the class being read (its namespace
+            /// declaration's members, the enclosing namespaces and the usings), looked up once per namespace declaration
+            /// and compilation. Only asked for a name no member of the class chain or of an enclosing class has (the
+            /// caller checks <see cref="HasMemberNamed"/>), so it is what a lookup inside the class gives too.</summary>
+            private System.Collections.Immutable.ImmutableArray<ISymbol> NamespaceLookup(string name, bool types)
+            {
+                if (HasMemberNamed(_synType!, name))
+                    throw Decline($"a member named `{name}` in scope");
+                for (var t = _synType; t is not null; t = t.ContainingType)
+                    if (t.TypeParameters.Length > 0)
+                        throw Decline("a generic class");
+                var outermost = _synAnchor!.AncestorsAndSelf().OfType<BaseTypeDeclarationSyntax>().LastOrDefault()
+                    ?? throw Decline("code outside a class");
+                var scope = outermost.Parent!;
+                var cache = NamespaceLookups.GetValue(SynCompilation, static _ => new());
+                var model = _synModel!;
+                return cache.GetOrAdd((scope, name, types), key => key.Types
+                    ? model.LookupNamespacesAndTypes(outermost.SpanStart, name: key.Name)
+                    : model.LookupSymbols(outermost.SpanStart, name: key.Name));
             }
 
             /// <summary>The field or property a simple name (or <c>this.name</c>) denotes in <paramref name="type"/>:
@@ -505,7 +531,7 @@ public sealed partial class MupGenerator
                     PredefinedTypeSyntax predefined when predefined.Keyword.IsKind(SyntaxKind.BoolKeyword) => Special(SpecialType.System_Boolean),
                     _ => throw Decline("a local of a type the fast path does not read"),
                 };
-                if (declaredType is null && _synModel!.LookupNamespacesAndTypes(_synPosition, name: "var").Length > 0)
+                if (declaredType is null && NamespaceLookup("var", types: true).Length > 0)
                     throw Decline("a type named var");
                 foreach (var declarator in declaration.Variables)
                 {
@@ -587,7 +613,7 @@ public sealed partial class MupGenerator
                 };
                 if (!byOne || condition.Left is not IdentifierNameSyntax { Identifier.ValueText: var bounded } || bounded != index)
                     throw Decline("a for loop that does not step its index by one");
-                if (declaration.Type is IdentifierNameSyntax && _synModel!.LookupNamespacesAndTypes(_synPosition, name: "var").Length > 0)
+                if (declaration.Type is IdentifierNameSyntax && NamespaceLookup("var", types: true).Length > 0)
                     throw Decline("a type named var");
                 var scope = new Scope(_scope);
                 _scope = scope;
@@ -867,12 +893,15 @@ public sealed partial class MupGenerator
                     if (map[at] is not null)
                         return (Applicability.No, null);
                     map[at] = argument;
-                    var conversion = SynCompilation.ClassifyConversion(argument.Value.Type, parameter.Type);
-                    if (!conversion.Exists || !conversion.IsImplicit)
+                    if (!IsImplicit(argument.Value.Type, parameter.Type))
                     {
-                        if (argument.Value.IsConst && parameter.Type.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte
+                        // A constant converts where its type does not: an int constant that fits to a smaller integer
+                        // type, a constant 0 to any enum (and to their nullable forms).
+                        var underlying = parameter.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T, TypeArguments.Length: 1 } nullable
+                            ? nullable.TypeArguments[0] : parameter.Type;
+                        if (argument.Value.IsConst && (underlying.TypeKind == TypeKind.Enum || underlying.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte
                                 or SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64
-                                or SpecialType.System_Char
+                                or SpecialType.System_Char)
                             || parameter.Type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T)
                             return (Applicability.Unsure, null);
                         return (Applicability.No, null);
@@ -908,7 +937,9 @@ public sealed partial class MupGenerator
                     {
                         if (FindLocalOrNull(name) || _synConstructor?.Parameters.Any(p => p.Name == name) == true)
                             throw Decline("an invocation of a local or parameter");
-                        var found = _synModel!.LookupSymbols(_synPosition, name: name);
+                        if (name == "RegisterComponents")
+                            return RegisterComponentsSyntax(invocation);
+                        var found = NamespaceLookup(name, types: false);
                         if (found.IsEmpty || found.Any(s => s is not (IMethodSymbol or INamedTypeSymbol))
                             || found.OfType<INamedTypeSymbol>().Any(t => t.ContainingNamespace?.ToDisplayString() != TypeNames.ModulesNamespace || t.ContainingType is not null))
                             throw Decline($"a call of `{name}` that is not a method of TorchSharp");
@@ -919,18 +950,7 @@ public sealed partial class MupGenerator
                             var (method, map) = Resolve(methods, arguments);
                             return TorchFactory(method, map, invocation);
                         }
-                        if (name == "RegisterComponents" && !_synInitializer && methods.Count > 0 && methods.All(m => !m.IsStatic && m.Name == name && _types.IsModule(m.ContainingType)))
-                        {
-                            var (method, _) = Resolve(methods, arguments);
-                            if (method.Parameters.Length != 0)
-                                break;
-                            if (RegisterComponentsAt is null)
-                            {
-                                RegisterComponentsAt = Registrations.Count;
-                                AtRegisterComponents = _env.Where(p => p.Key is IFieldSymbol).ToDictionary(p => p.Key, p => p.Value, SymbolEqualityComparer.Default);
-                            }
-                            return new SynValue(OtherModule.Instance, method.ReturnType);
-                        }
+                        throw Decline($"a call of `{name}` that may bind to a method other than TorchSharp's");
                         break;
                     }
                     case MemberAccessExpressionSyntax { Name: IdentifierNameSyntax { Identifier.ValueText: var member } } access
@@ -954,6 +974,34 @@ public sealed partial class MupGenerator
                     }
                 }
                 throw Decline("a call the fast path does not read");
+            }
+
+            /// <summary><c>RegisterComponents()</c>: the methods of that name of the class chain (an override counts as
+            /// the method it overrides); exactly one without parameters, an instance method of a module class.</summary>
+            private SynValue RegisterComponentsSyntax(InvocationExpressionSyntax invocation)
+            {
+                if (_synInitializer || invocation.ArgumentList.Arguments.Count != 0)
+                    throw Decline("RegisterComponents in a field initializer or with arguments");
+                var candidates = new List<IMethodSymbol>();
+                for (var t = _synType; t is not null; t = t.BaseType)
+                    foreach (var member in t.GetMembers("RegisterComponents"))
+                    {
+                        if (member is not IMethodSymbol method || method.IsStatic || !_types.IsModule(method.ContainingType))
+                            throw Decline("a RegisterComponents that is not a module's instance method");
+                        if (method.IsOverride)
+                            continue;
+                        if (method.DeclaredAccessibility == Accessibility.Private && !SymbolEqualityComparer.Default.Equals(t, _synType))
+                            continue;
+                        candidates.Add(method);
+                    }
+                if (candidates.Count != 1 || candidates[0].Parameters.Length != 0 || candidates[0].IsGenericMethod)
+                    throw Decline("RegisterComponents overloads");
+                if (RegisterComponentsAt is null)
+                {
+                    RegisterComponentsAt = Registrations.Count;
+                    AtRegisterComponents = _env.Where(p => p.Key is IFieldSymbol).ToDictionary(p => p.Key, p => p.Value, SymbolEqualityComparer.Default);
+                }
+                return new SynValue(OtherModule.Instance, candidates[0].ReturnType);
             }
 
             private bool FindLocalOrNull(string name)
@@ -987,7 +1035,7 @@ public sealed partial class MupGenerator
             {
                 if (FindLocalOrNull("Enumerable") || _synConstructor?.Parameters.Any(p => p.Name == "Enumerable") == true || HasMemberNamed(_synType!, "Enumerable"))
                     throw Decline("a member named Enumerable");
-                var found = _synModel!.LookupNamespacesAndTypes(_synPosition, name: "Enumerable");
+                var found = NamespaceLookup("Enumerable", types: true);
                 if (found.Length != 1 || !SymbolEqualityComparer.Default.Equals(found[0], _types.Enumerable))
                     throw Decline("Enumerable that is not System.Linq.Enumerable");
                 var arguments = EvalArgumentsSyntax(invocation.ArgumentList);
@@ -1003,7 +1051,7 @@ public sealed partial class MupGenerator
             /// reduced; declines when an instance method or another class's extension of that name is in reach.</summary>
             private List<IMethodSymbol> LinqCandidates(ITypeSymbol receiver, string name)
             {
-                var found = _synModel!.LookupSymbols(_synPosition, receiver, name, includeReducedExtensionMethods: true);
+                var found = LinqLookup(receiver, name);
                 var methods = new List<IMethodSymbol>();
                 foreach (var symbol in found)
                 {
@@ -1015,6 +1063,21 @@ public sealed partial class MupGenerator
                 if (methods.Count == 0)
                     throw Decline($"no `{name}`");
                 return methods;
+            }
+
+            private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Collections.Concurrent.ConcurrentDictionary<(SyntaxNode Scope, ITypeSymbol Receiver, string Name), System.Collections.Immutable.ImmutableArray<ISymbol>>> LinqLookups = new();
+
+            /// <summary>The members and extension methods (reduced) of that name a call on <paramref name="receiver"/>
+            /// reaches; extension methods are found by namespace and usings, so one lookup serves a namespace
+            /// declaration.</summary>
+            private System.Collections.Immutable.ImmutableArray<ISymbol> LinqLookup(ITypeSymbol receiver, string name)
+            {
+                var outermost = _synAnchor!.AncestorsAndSelf().OfType<BaseTypeDeclarationSyntax>().LastOrDefault()
+                    ?? throw Decline("code outside a class");
+                var cache = LinqLookups.GetValue(SynCompilation, static _ => new());
+                var model = _synModel!;
+                return cache.GetOrAdd((outermost.Parent!, receiver, name),
+                    key => model.LookupSymbols(outermost.SpanStart, key.Receiver, key.Name, includeReducedExtensionMethods: true));
             }
 
             private static ITypeSymbol ElementType(ITypeSymbol type) => type switch
@@ -1120,8 +1183,9 @@ public sealed partial class MupGenerator
                     GenericNameSyntax generic => (generic.Identifier.ValueText, generic.TypeArgumentList.Arguments.Count, generic.TypeArgumentList.Arguments.ToList()),
                     _ => throw Decline("a type name the fast path does not look up"),
                 };
-                var found = _synModel!.LookupNamespacesAndTypes(_synPosition, name: name).OfType<INamedTypeSymbol>().Where(t => t.Arity == arity).ToList();
-                if (found.Count != 1 || _synModel.LookupNamespacesAndTypes(_synPosition, name: name).Length != found.Count)
+                var all = NamespaceLookup(name, types: true);
+                var found = all.OfType<INamedTypeSymbol>().Where(t => t.Arity == arity).ToList();
+                if (found.Count != 1 || all.Length != found.Count)
                     throw Decline($"a type `{name}` the fast path cannot resolve");
                 if (arity == 0)
                     return found[0];
@@ -1172,9 +1236,30 @@ public sealed partial class MupGenerator
 
             private void RequireConvertible(SynValue value, ITypeSymbol target)
             {
-                var conversion = SynCompilation.ClassifyConversion(value.Type, target);
-                if (!conversion.Exists || !conversion.IsImplicit)
+                if (!IsImplicit(value.Type, target))
                     throw Decline("a value of a type that does not convert implicitly");
+            }
+
+            /// <summary>Whether C# converts a value of <paramref name="source"/> to <paramref name="target"/> implicitly
+            /// (no constant conversions): int, long, bool, float and double among themselves from C#'s table, anything
+            /// else from Roslyn's classification.</summary>
+            private bool IsImplicit(ITypeSymbol source, ITypeSymbol target)
+            {
+                static int Rank(SpecialType t) => t switch
+                {
+                    SpecialType.System_Boolean => 0,
+                    SpecialType.System_Int32 => 1,
+                    SpecialType.System_Int64 => 2,
+                    SpecialType.System_Single => 3,
+                    SpecialType.System_Double => 4,
+                    _ => -1,
+                };
+                var from = Rank(source.SpecialType);
+                var to = Rank(target.SpecialType);
+                if (from >= 0 && to >= 0)
+                    return from == to || (from > 0 && to > from);
+                var conversion = SynCompilation.ClassifyConversion(source, target);
+                return conversion.Exists && conversion.IsImplicit;
             }
         }
     }

@@ -122,6 +122,53 @@ public sealed class FastPathTests
         Assert.True(stats.Taken > 0);
     }
 
+    private const string Usings = "using System;\nusing System.Linq;\nusing MupGen;\nusing TorchSharp;\nusing TorchSharp.Modules;\nusing static TorchSharp.torch;\nusing static TorchSharp.torch.nn;\n";
+
+    private static string Mlp(string members, string body, string parameters = "[Width(64)] int width, int classes = 10") =>
+        Usings + "namespace T;\npublic partial class M : Module<Tensor, Tensor>\n{\n    private Linear fc;\n    [ReadoutLayer] private Linear head;\n"
+        + members + "\n    public M(" + parameters + ") : base(nameof(M))\n    {\n" + body + "\n        RegisterComponents();\n    }\n"
+        + "    public override Tensor forward(Tensor x) => head.forward(fc.forward(x) * MupReadoutMultiplier);\n}\n";
+
+    /// <summary>Forms where a name, an overload or a type is in doubt: the fast path must decline for that reason (the
+    /// binding walk then parses the model); where it takes a model (reason null), the parse equals the binding walk's.</summary>
+    public static IEnumerable<object[]> Doubtful() => new[]
+    {
+        // taken: the README's forms
+        new object[] { "plain", Mlp("", "fc = Linear(width, width); head = Linear(width, classes);"), null },
+        new object[] { "this and named arguments", Mlp("", "this.fc = Linear(inputSize: width, outputSize: 2 * width, hasBias: false); head = Linear(2 * width, classes);"), null },
+        new object[] { "a local", Mlp("", "var hidden = 4 * width; fc = Linear(width, hidden); head = Linear(hidden, classes);"), null },
+        new object[] { "constant folding", Mlp("private const int K = 3;", "fc = Linear(width, K * 4 + 1); head = Linear(K * 4 + 1, classes);"), null },
+        // declined: a user's own Linear in the class, in a base, through another using static
+        new object[] { "own Linear method", Mlp("private static Linear Linear(long a, long b) => TorchSharp.torch.nn.Linear(b, a);", "fc = Linear(width, width); head = Linear(width, classes);"), "a member named `Linear` in scope" },
+        new object[] { "another using static", Mlp("", "fc = Linear(width, width); head = Linear(width, classes);").Replace("namespace T;", "using static T.Helpers;\nnamespace T;\npublic static class Helpers { public static Linear Linear(long a, long b, bool c) => TorchSharp.torch.nn.Linear(a, b, c); }"), "a call of `Linear` that may bind to a method other than TorchSharp's" },
+        new object[] { "usings inside the namespace", Mlp("", "fc = Linear(width, width); head = Linear(width, classes);").Replace("namespace T;", "namespace T {\nusing System.Collections.Generic;") + "}\n", "usings inside a namespace" },
+        // declined: names a local could shadow, a use before a declaration
+        new object[] { "local named like a field", Mlp("", "{ var fc = 3; } fc = Linear(width, width); head = Linear(width, classes);"), "a local `fc` named like a parameter or member" },
+        new object[] { "lambda parameter named like a parameter", Mlp("", "Func<int, int> f = width => width; fc = Linear(width, width); head = Linear(width, classes);"), "a local `width` named like a parameter or member" },
+        // declined: arguments of the wrong type (the compile reports them), overloads only betterness decides
+        new object[] { "string where an int goes", Mlp("", "fc = Linear(\"a\", width); head = Linear(width, classes);"), "no applicable overload" },
+        new object[] { "long into int", Mlp("", "long w = width; int n = w; fc = Linear(width, n); head = Linear(width, classes);"), "a value of a type that does not convert implicitly" },
+        new object[] { "wrong field type", Mlp("private Conv2d conv;", "conv = Linear(width, width); fc = Linear(width, width); head = Linear(width, classes);"), "a value of a type that does not convert implicitly" },
+        // declined: forms outside the whitelist
+        new object[] { "if", Mlp("", "if (width > 3) fc = Linear(width, width); else fc = Linear(width, 2); head = Linear(width, classes);"), "a statement the fast path does not walk (IfStatement)" },
+        new object[] { "helper", Mlp("private Linear Make(int w) => Linear(w, w);", "fc = Make(width); head = Linear(width, classes);"), "a member named `Make` in scope" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Doubtful))]
+    public void DoubtfulFormsDeclineAndTakenOnesAreEqual(string name, string source, string? declineReason)
+    {
+        var stats = new MupGenerator.Parser.FastPathStats();
+        var failures = new List<string>();
+        Differ(new[] { source }, stats, name, failures);
+        Report(name, stats, failures);
+        Assert.Equal(1, stats.Taken + stats.Declined);
+        if (declineReason is null)
+            Assert.Equal(1, stats.Taken);
+        else
+            Assert.Equal(new[] { declineReason }, stats.Reasons);
+    }
+
     private static string ModelsDirectory([CallerFilePath] string path = "") =>
         Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(path)!)!, "MupGen.Corpus.Tests", "Models");
 }
