@@ -415,7 +415,30 @@ public sealed partial class MupGenerator
                 return false;
             }
 
-            private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Collections.Concurrent.ConcurrentDictionary<(SyntaxNode Scope, string Name, bool Types), System.Collections.Immutable.ImmutableArray<ISymbol>>> NamespaceLookups = new();
+            private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Collections.Concurrent.ConcurrentDictionary<(object Scope, string Name, bool Types), System.Collections.Immutable.ImmutableArray<ISymbol>>> NamespaceLookups = new();
+
+            private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SyntaxNode, object> ScopeKeys = new();
+
+            /// <summary>What decides a lookup at the namespace level of a file: the namespace declarations around the
+            /// class and the usings and extern aliases of the file (global usings are the compilation's). Files that
+            /// agree on these see the same names, unless one declares a file-local type: such a file is its own key.</summary>
+            private static object ScopeKey(SyntaxNode scope) => ScopeKeys.GetValue(scope, static node =>
+            {
+                var root = node.SyntaxTree.GetRoot();
+                if (root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or BaseTypeDeclarationSyntax)
+                        .OfType<BaseTypeDeclarationSyntax>().Any(t => t.Modifiers.Any(SyntaxKind.FileKeyword)))
+                    return node;
+                var key = new System.Text.StringBuilder();
+                foreach (var ancestor in node.AncestorsAndSelf().Reverse())
+                {
+                    if (ancestor is CompilationUnitSyntax unit)
+                        key.Append(string.Join(";", unit.Externs.Select(e => Text(e)))).Append('|').Append(string.Join(";", unit.Usings.Select(u => Text(u))));
+                    else if (ancestor is BaseNamespaceDeclarationSyntax ns)
+                        key.Append("|ns ").Append(Text(ns.Name)).Append('|').Append(string.Join(";", ns.Externs.Select(e => Text(e))))
+                            .Append('|').Append(string.Join(";", ns.Usings.Select(u => Text(u))));
+                }
+                return string.Intern(key.ToString());
+            });
 
             /// <summary>What a simple name denotes at the namespace level of the class being read (its namespace
             /// declaration's members, the enclosing namespaces and the usings), looked up once per namespace declaration
@@ -433,7 +456,7 @@ public sealed partial class MupGenerator
                 var scope = outermost.Parent!;
                 var cache = NamespaceLookups.GetValue(SynCompilation, static _ => new());
                 var model = _synModel!;
-                return cache.GetOrAdd((scope, name, types), key => key.Types
+                return cache.GetOrAdd((ScopeKey(scope), name, types), key => key.Types
                     ? model.LookupNamespacesAndTypes(outermost.SpanStart, name: key.Name)
                     : model.LookupSymbols(outermost.SpanStart, name: key.Name));
             }
@@ -1065,7 +1088,7 @@ public sealed partial class MupGenerator
                 return methods;
             }
 
-            private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Collections.Concurrent.ConcurrentDictionary<(SyntaxNode Scope, ITypeSymbol Receiver, string Name), System.Collections.Immutable.ImmutableArray<ISymbol>>> LinqLookups = new();
+            private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Collections.Concurrent.ConcurrentDictionary<(object Scope, ITypeSymbol Receiver, string Name), System.Collections.Immutable.ImmutableArray<ISymbol>>> LinqLookups = new();
 
             /// <summary>The members and extension methods (reduced) of that name a call on <paramref name="receiver"/>
             /// reaches; extension methods are found by namespace and usings, so one lookup serves a namespace
@@ -1076,7 +1099,7 @@ public sealed partial class MupGenerator
                     ?? throw Decline("code outside a class");
                 var cache = LinqLookups.GetValue(SynCompilation, static _ => new());
                 var model = _synModel!;
-                return cache.GetOrAdd((outermost.Parent!, receiver, name),
+                return cache.GetOrAdd((ScopeKey(outermost.Parent!), receiver, name),
                     key => model.LookupSymbols(outermost.SpanStart, key.Receiver, key.Name, includeReducedExtensionMethods: true));
             }
 
@@ -1175,21 +1198,17 @@ public sealed partial class MupGenerator
                 return new SynValue(list, chosen.ReturnType);
             }
 
+            /// <summary>A created type's name (<c>Block</c>, <c>ModuleList&lt;Block&gt;</c>), bound as a type name by the
+            /// compiler's own binder at the member's position (the class's scope: nested types, enclosing classes, the
+            /// namespace and the usings), which binds no method body; an ambiguous or unknown name declines.</summary>
             private INamedTypeSymbol LookupType(TypeSyntax syntax)
             {
-                var (name, arity, typeArguments) = syntax switch
-                {
-                    IdentifierNameSyntax identifier => (identifier.Identifier.ValueText, 0, new List<TypeSyntax>()),
-                    GenericNameSyntax generic => (generic.Identifier.ValueText, generic.TypeArgumentList.Arguments.Count, generic.TypeArgumentList.Arguments.ToList()),
-                    _ => throw Decline("a type name the fast path does not look up"),
-                };
-                var all = NamespaceLookup(name, types: true);
-                var found = all.OfType<INamedTypeSymbol>().Where(t => t.Arity == arity).ToList();
-                if (found.Count != 1 || all.Length != found.Count)
-                    throw Decline($"a type `{name}` the fast path cannot resolve");
-                if (arity == 0)
-                    return found[0];
-                return found[0].Construct(typeArguments.Select(a => (ITypeSymbol)LookupType(a)).ToArray());
+                if (!syntax.DescendantNodesAndSelf().All(n => n is IdentifierNameSyntax or GenericNameSyntax or TypeArgumentListSyntax))
+                    throw Decline("a type name the fast path does not look up");
+                var info = _synModel!.GetSpeculativeSymbolInfo(_synPosition, syntax, SpeculativeBindingOption.BindAsTypeOrNamespace);
+                if (info.Symbol is not INamedTypeSymbol { TypeKind: not TypeKind.Error } type || !info.CandidateSymbols.IsEmpty)
+                    throw Decline($"a type `{syntax}` the fast path cannot resolve");
+                return type;
             }
 
             private SynValue EvalCreationSyntax(ObjectCreationExpressionSyntax creation)
