@@ -88,9 +88,10 @@ public sealed partial class MupGenerator
                             : _methodLocals is not null ? new Unknown(field.Field.Name, "is not set by the constructor")
                             : new Opaque(field.Field.Name);
                     case IPropertyReferenceOperation property when IsThis(property.Instance) && property.Arguments.Length == 0:
+                        // A computed property (`int Hidden => 4 * _width;`) is its getter, followed as a size helper.
                         return _env.TryGetValue(property.Property, out var pr) ? pr
                             : _methodLocals is not null ? new Unknown(property.Property.Name, "is not set by the constructor")
-                            : new Opaque(property.Property.Name);
+                            : (IsInteger(property.Type) ? _context.AnalyzeGetter(property, this) : null) ?? new Opaque(property.Property.Name);
                     case IPropertyReferenceOperation { Property.Name: "Length" or "Count", Arguments.Length: 0, Instance: { } counted }
                         when Eval(counted) is Items countedItems:
                         return new Const(countedItems.Values.Count);
@@ -114,6 +115,9 @@ public sealed partial class MupGenerator
                         };
                         if (op == '?')
                             return new Unknown(Text(binary), "is not a sum, product or quotient", Model.UnresolvedReason.UnreadableSize, binary.Syntax);
+                        // Sizes are integer arithmetic; `h / 3 * 8` in double does not truncate where the int form does.
+                        if (!IsInteger(binary.Type))
+                            return new Unknown(Text(binary), "is not integer arithmetic (floating-point arithmetic is not followed)", Model.UnresolvedReason.UnreadableSize, binary.Syntax);
                         var combined = new Binary(op, Eval(binary.LeftOperand), Eval(binary.RightOperand));
                         return combined.Size > Binary.MaxSize ? new Unknown(Text(binary), "is too large an expression to follow", Model.UnresolvedReason.UnreadableSize, binary.Syntax) : combined;
                     case IArrayCreationOperation { Initializer: { } initializer }:
@@ -295,8 +299,16 @@ public sealed partial class MupGenerator
                     return _methodLocals is null
                         ? _context.AnalyzeHelper(invocation, this)
                         : new Unknown(Text(invocation), "is built by a method the generator does not follow", Model.UnresolvedReason.HelperCall, invocation.Syntax);
+                // Hidden(width), RoundUp(h, 256): a method returning a size, followed like the module helpers.
+                if (IsInteger(method.ReturnType) && _methodLocals is null)
+                    return _context.AnalyzeSizeHelper(invocation, this);
                 return new Unknown(Text(invocation), "is a method call", Model.UnresolvedReason.OpaqueSize, invocation.Syntax);
             }
+
+            /// <summary>An integer type (int, long and the other integral types): what a size is.</summary>
+            internal static bool IsInteger(ITypeSymbol? type) => type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64
+                or SpecialType.System_Int16 or SpecialType.System_Byte or SpecialType.System_SByte or SpecialType.System_UInt16
+                or SpecialType.System_UInt32 or SpecialType.System_UInt64;
 
             /// <summary>TorchSharp's tensor factories whose integer arguments are the shape.</summary>
             private static readonly HashSet<string> TensorFactories = new(StringComparer.Ordinal)

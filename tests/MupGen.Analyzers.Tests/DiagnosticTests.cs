@@ -28,20 +28,21 @@ public class DiagnosticTests
                     RegisterComponents();
                 }
 
-                private static int Compute(int w) => w * 2;
+                // Virtual: a derived class may size it otherwise, so the generator does not follow it.
+                protected virtual int Compute(int w) => w * 2;
 
                 public override Tensor forward(Tensor x) => readout.forward(odd.forward(input.forward(x)) * MupReadoutMultiplier);
             }
             """,
             // The expression the generator could not follow is the additional location.
             Diagnostic("MUP012").WithLocation(0).WithLocation(1).WithArguments("odd", "M1",
-                "could not read 'outputSize' of Linear 'odd': Compute(width) is a method call",
-                "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants, or set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel) to take its rule from the shapes of a base and a wider model, as mup does"));
+                "could not read 'outputSize' of Linear 'odd': Compute(width) is a size computed by a virtual, abstract or interface method, which a derived class may replace (make it non-virtual, or compute the size in the constructor)",
+                "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants (inline, or in a non-virtual method, local function or get-only property of this project that returns it), or set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel) to take its rule from the shapes of a base and a wider model, as mup does"));
         var diagnostic = reported.Single();
         Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
         var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains("'odd'", message);
-        Assert.Contains("Compute(width) is a method call", message);
+        Assert.Contains("Compute(width) is a size computed by a virtual, abstract or interface method", message);
         Assert.Contains("MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel)", message);
         // No role attribute is offered: the generator cannot tell whether Compute(width) grows with the width.
         Assert.False(diagnostic.Properties.ContainsKey(DiagnosticProperties.Roles));
@@ -120,7 +121,7 @@ public class DiagnosticTests
                 RegisterComponents();
             }
 
-            private static int Compute(int w) => w;
+            protected virtual int Compute(int w) => w; // virtual: not followed
 
             public override Tensor forward(Tensor x) => readout.forward(odd.forward(input.forward(x)) * MupReadoutMultiplier);
         }
@@ -486,7 +487,7 @@ public class DiagnosticTests
                 RegisterComponents();
             }
 
-            private static int Size(int w) => w;
+            protected virtual int Size(int w) => w; // virtual: not followed
 
             public override Tensor forward(Tensor x) => odd.forward(fc.forward(x));
         }
@@ -573,7 +574,7 @@ public class DiagnosticTests
                         RegisterComponents();
                     }
 
-                    private static int Size(int w) => w;
+                    protected virtual int Size(int w) => w; // virtual: not followed
 
                     public override Tensor forward(Tensor x) => x + {|MUP006:odd.forward(fc1.forward(x))|};
                 }
