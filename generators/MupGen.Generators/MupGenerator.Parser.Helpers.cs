@@ -194,6 +194,8 @@ public sealed partial class MupGenerator
                     return "returns by reference";
                 if (method.Parameters.FirstOrDefault(p => p.RefKind is RefKind.Out or RefKind.Ref) is { } byRef)
                     return $"has the out/ref parameter '{byRef.Name}' (return the size instead)";
+                if (body.DescendantsAndSelf().Any(node => node is ILoopOperation))
+                    return "loops (the generator does not follow loops in a size helper; compute the size without one)";
                 if (Problem(body, method, ct) is { } problem)
                     return problem;
                 foreach (var node in body.DescendantsAndSelf())
@@ -201,8 +203,6 @@ public sealed partial class MupGenerator
                     ct.ThrowIfCancellationRequested();
                     switch (node)
                     {
-                        case ILoopOperation:
-                            return "loops (the generator does not follow loops in a size helper; compute the size without one)";
                         // Assignments were checked above: they write the helper's own locals.
                         case IExpressionStatementOperation { Operation: not (ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation or IThrowOperation) } statement:
                             return $"has a statement with an effect ({ConstructorWalker.Text(statement.Operation)})";

@@ -52,6 +52,68 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public Task SizeHelpers_AreFollowed_NoDiagnostic() => VerifyAsync(Usings + """
+        public partial class SizeHelped : Module<Tensor, Tensor>
+        {
+            private readonly int _width;
+            private readonly Linear input, up, down, rounded, inner;
+            [ReadoutLayer] private readonly Linear readout;
+
+            public SizeHelped([Width(64)] int width, int multipleOf = 32) : base(nameof(SizeHelped))
+            {
+                _width = width;
+                int Mlp(int d) => (int)(8 * d / 3);
+                input = Linear(8, width);
+                var hidden = Hidden(width);
+                up = Linear(width, hidden);
+                down = Linear(hidden, width);
+                rounded = Linear(width, RoundUp(Mlp(width), multipleOf));
+                inner = Linear(Inner, width);
+                readout = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            private static int Hidden(int width) => 4 * width;
+            private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+            private int Inner => 2 * _width;
+
+            public override Tensor forward(Tensor x) => readout.forward(x * MupReadoutMultiplier);
+        }
+        """);
+
+    [Fact]
+    public async Task Mup012_SizeHelperWhoseResultIsNotRead_AtTheField_TheCallIsTheAdditionalLocation()
+    {
+        var reported = await VerifyAsync(Usings + """
+            public partial class SizeLoud : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly Linear {|#0:ffn|};
+                [ReadoutLayer] private readonly Linear readout;
+
+                public SizeLoud([Width(64)] int width) : base(nameof(SizeLoud))
+                {
+                    input = Linear(8, width);
+                    ffn = Linear(width, {|#1:Ffn(width)|});
+                    readout = Linear(width, 10);
+                    RegisterComponents();
+                }
+
+                private static int Ffn(int w) => (int)Math.Round(w * 2.67);
+
+                public override Tensor forward(Tensor x) => readout.forward(ffn.forward(input.forward(x)) * MupReadoutMultiplier);
+            }
+            """,
+            Diagnostic("MUP012").WithLocation(0).WithLocation(1).WithArguments("ffn", "SizeLoud",
+                "could not read 'outputSize' of Linear 'ffn': Ffn(width) is a size computed by a method whose result the generator cannot read: Math.Round(w * 2.67) is a method call",
+                "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants (inline, or in a non-virtual method, local function or get-only property of this project that returns it), or set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel) to take its rule from the shapes of a base and a wider model, as mup does"));
+        var diagnostic = reported.Single();
+        Assert.Equal("OpaqueSize", diagnostic.Properties[DiagnosticProperties.Reason]);
+        Assert.Equal("ffn.**", diagnostic.Properties[DiagnosticProperties.Parameters]);
+        Assert.False(diagnostic.Properties.ContainsKey(DiagnosticProperties.Roles));
+    }
+
+    [Fact]
     public async Task Mup001_VirtualHelperBuiltLayer_NoRoleOffered_CallIsTheAdditionalLocation()
     {
         var reported = await VerifyAsync(Usings + """
