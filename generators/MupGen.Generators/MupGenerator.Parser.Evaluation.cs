@@ -215,6 +215,36 @@ public sealed partial class MupGenerator
 
             private Value EvalInvocation(IInvocationOperation invocation)
             {
+                var value = EvalCall(invocation);
+                if (_methodLocals is null)
+                    ForgetWrites(invocation);
+                return value;
+            }
+
+            /// <summary>A call may write this object's sizes in ways the walk does not follow: a method of this class or a
+            /// local function that assigns a field or property (<c>void Init(int w) { _hidden = 4 * w; }</c>, also through
+            /// the methods it calls), or a field passed by out/ref. Each such integer member becomes unknown from here on,
+            /// so a later read is reported at that call, never taken for the value it had before.</summary>
+            private void ForgetWrites(IInvocationOperation invocation)
+            {
+                var written = new List<ISymbol>();
+                foreach (var argument in invocation.Arguments)
+                    if (argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref && TargetSymbol(argument.Value) is IFieldSymbol or IPropertySymbol)
+                        written.Add(TargetSymbol(argument.Value)!);
+                if (invocation.Instance is null or IInstanceReferenceOperation)
+                    written.AddRange(_context.MembersWrittenBy(invocation.TargetMethod));
+                foreach (var member in written)
+                {
+                    var type = member is IFieldSymbol f ? f.Type : ((IPropertySymbol)member).Type;
+                    if (_symbolMembers.Contains(member) || !(IsInteger(type) || type is IArrayTypeSymbol { ElementType: var element } && IsInteger(element)))
+                        continue;
+                    _env[member.OriginalDefinition] = new Unknown(member.Name, $"is assigned by {Text(invocation)}, which the generator does not follow (assign it in the constructor)",
+                        Model.UnresolvedReason.OpaqueSize, invocation.Syntax);
+                }
+            }
+
+            private Value EvalCall(IInvocationOperation invocation)
+            {
                 var method = invocation.TargetMethod;
                 var containing = method.ContainingType?.OriginalDefinition;
 
@@ -302,6 +332,9 @@ public sealed partial class MupGenerator
                 // Hidden(width), RoundUp(h, 256): a method returning a size, followed like the module helpers.
                 if (IsInteger(method.ReturnType) && _methodLocals is null)
                     return _context.AnalyzeSizeHelper(invocation, this);
+                if (method.ReturnType.SpecialType is SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Decimal)
+                    return new Unknown(Text(invocation), $"is a floating-point call ({method.ContainingType?.Name}.{method.Name}), which the generator does not follow (write the size in integer arithmetic)",
+                        Model.UnresolvedReason.OpaqueSize, invocation.Syntax);
                 return new Unknown(Text(invocation), "is a method call", Model.UnresolvedReason.OpaqueSize, invocation.Syntax);
             }
 

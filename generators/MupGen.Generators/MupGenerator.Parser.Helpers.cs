@@ -133,6 +133,68 @@ public sealed partial class MupGenerator
                 }
             }
 
+            private readonly Dictionary<IMethodSymbol, List<ISymbol>> _writes = new(SymbolEqualityComparer.Default);
+
+            /// <summary>The fields and properties of this object (or static ones) that a method of this compilation
+            /// assigns, directly or through the methods and local functions it calls on this object, or passes by
+            /// out/ref. Empty for a method without source.</summary>
+            public List<ISymbol> MembersWrittenBy(IMethodSymbol method)
+            {
+                method = method.OriginalDefinition;
+                if (_writes.TryGetValue(method, out var known))
+                    return known;
+                var written = new List<ISymbol>();
+                var visited = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+                var pending = new Stack<IMethodSymbol>();
+                pending.Push(method);
+                static bool OfThis(IOperation? instance) => instance is null or IInstanceReferenceOperation;
+                void Add(IOperation target)
+                {
+                    switch (target.WithoutConversions())
+                    {
+                        case IFieldReferenceOperation field when OfThis(field.Instance):
+                            written.Add(field.Field.OriginalDefinition);
+                            break;
+                        case IPropertyReferenceOperation property when OfThis(property.Instance) && property.Arguments.Length == 0:
+                            written.Add(property.Property.OriginalDefinition);
+                            break;
+                        case ITupleOperation tuple:
+                            foreach (var item in tuple.Elements)
+                                Add(item);
+                            break;
+                    }
+                }
+                while (pending.Count > 0)
+                {
+                    var next = pending.Pop();
+                    if (!visited.Add(next) || next.DeclaringSyntaxReferences.Length == 0 || next.MethodKind is MethodKind.Constructor
+                        || HelperBody(next) is not { } body)
+                        continue;
+                    foreach (var node in body.DescendantsAndSelf())
+                    {
+                        Ct.ThrowIfCancellationRequested();
+                        switch (node)
+                        {
+                            case IAssignmentOperation assignment:
+                                Add(assignment.Target);
+                                break;
+                            case IIncrementOrDecrementOperation increment:
+                                Add(increment.Target);
+                                break;
+                            case IInvocationOperation call:
+                                foreach (var argument in call.Arguments)
+                                    if (argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref)
+                                        Add(argument.Value);
+                                if (OfThis(call.Instance))
+                                    pending.Push(call.TargetMethod.OriginalDefinition);
+                                break;
+                        }
+                    }
+                }
+                _writes[method] = written;
+                return written;
+            }
+
             /// <summary>The first value the generator could not read inside a size expression, left to right.</summary>
             private static Unknown? FirstUnknown(Value value) => value switch
             {

@@ -105,7 +105,7 @@ public class DiagnosticTests
             }
             """,
             Diagnostic("MUP012").WithLocation(0).WithLocation(1).WithArguments("ffn", "SizeLoud",
-                "could not read 'outputSize' of Linear 'ffn': Ffn(width) is a size computed by a method whose result the generator cannot read: Math.Round(w * 2.67) is a method call",
+                "could not read 'outputSize' of Linear 'ffn': Ffn(width) is a size computed by a method whose result the generator cannot read: Math.Round(w * 2.67) is a floating-point call (Math.Round), which the generator does not follow (write the size in integer arithmetic)",
                 "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants (inline, or in a non-virtual method, local function or get-only property of this project that returns it), or set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel) to take its rule from the shapes of a base and a wider model, as mup does"));
         var diagnostic = reported.Single();
         Assert.Equal("OpaqueSize", diagnostic.Properties[DiagnosticProperties.Reason]);

@@ -206,8 +206,8 @@ public class SizeHelperTests
         }
         Reported("virt", UnresolvedReason.OpaqueSize, "Virt(width)", "Virt(width) is a size computed by a virtual, abstract or interface method, which a derived class may replace (make it non-virtual, or compute the size in the constructor)");
         Reported("external", UnresolvedReason.OpaqueSize, "System.Math.Max(width, 64)", "a method of another assembly (Math.Max), whose body the generator cannot read");
-        Reported("round", UnresolvedReason.OpaqueSize, "System.Math.Round(width * 2.67)", "is a method call");
-        Reported("insideRound", UnresolvedReason.OpaqueSize, "Rounded(width)", "Rounded(width) is a size computed by a method whose result the generator cannot read: System.Math.Round(w * 2.67) is a method call");
+        Reported("round", UnresolvedReason.OpaqueSize, "System.Math.Round(width * 2.67)", "System.Math.Round(width * 2.67) is a floating-point call (Math.Round), which the generator does not follow (write the size in integer arithmetic)");
+        Reported("insideRound", UnresolvedReason.OpaqueSize, "Rounded(width)", "Rounded(width) is a size computed by a method whose result the generator cannot read: System.Math.Round(w * 2.67) is a floating-point call (Math.Round)");
         Reported("recursive", UnresolvedReason.OpaqueSize, "Recursive(width, 2)", "Recursive(w, n - 1) is a size computed by a method that calls itself (recursion)");
         Reported("mutable", UnresolvedReason.OpaqueSize, "Mutable(width)", "reads the mutable field '_mutable' (make it readonly, or pass the value as an argument)");
         Reported("settable", UnresolvedReason.OpaqueSize, "ReadsSettable(width)", "reads the settable property 'Settable'");
@@ -227,6 +227,76 @@ public class SizeHelperTests
         Reported("loopProperty", UnresolvedReason.OpaqueSize, "LoopHidden", "a getter that loops");
         Assert.Equal(19, spec.Unresolved.Count);
         Assert.Equal(Role.Readout, Fact(spec, "head.weight").Role);
+    }
+
+    private const string Written = """
+        namespace Samples;
+
+        public partial class WrittenSizes : Module<Tensor, Tensor>
+        {
+            public static int HiddenMult = 4;
+            private static readonly int Fixed = 3;
+            private int _hidden;
+            private int _chained;
+            private int _out;
+            private int _reassigned;
+            private readonly Linear init, chained, outArg, reassigned, staticMutable, staticReadonly, staticAlone;
+            [ReadoutLayer] private readonly Linear head;
+
+            public WrittenSizes([Width(64)] int width) : base("written")
+            {
+                Init(width);
+                init = Linear(width, _hidden);
+                Outer(width);
+                chained = Linear(width, _chained);
+                Compute(width, out _out);
+                outArg = Linear(width, _out);
+                Init(width);
+                _reassigned = 2 * width;
+                reassigned = Linear(width, _reassigned);
+                staticMutable = Linear(width, HiddenMult * width);
+                staticReadonly = Linear(width, Fixed * width);
+                staticAlone = Linear(HiddenMult, width);
+                head = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            private void Init(int w) { _hidden = 4 * w; }
+            private void Outer(int w) => Inner(w);
+            private void Inner(int w) { _chained = 2 * w; }
+            private static void Compute(int w, out int size) { size = 2 * w; }
+
+            public override Tensor forward(Tensor x) => x;
+        }
+        """;
+
+    /// <summary>A size field written by a call the walk does not follow (a void method, through the methods it calls,
+    /// an out argument) is reported at that call, never read as the value it had before; a static field that is not
+    /// readonly may be changed before the model is built, so its initializer is not taken for its value.</summary>
+    [Fact]
+    public void SizesWrittenByCallsTheWalkDoesNotFollow_AreReportedAtTheCall()
+    {
+        var spec = CoverageTests.Parse(Written, "WrittenSizes");
+        var byPath = spec.Unresolved.ToDictionary(u => u.Path);
+        void Reported(string path, string at, string why)
+        {
+            Assert.True(byPath.TryGetValue(path, out var issue), $"'{path}' is not reported: " + string.Join(", ", byPath.Keys));
+            Assert.Equal(UnresolvedReason.OpaqueSize, issue!.Reason);
+            Assert.Equal(at, CoverageTests.TextAt(Written, issue.Location));
+            Assert.Contains(why, issue.Detail);
+            Assert.Equal(path, CoverageTests.TextAt(Written, issue.MemberLocation));
+        }
+        Reported("init", "Init(width)", "_hidden is assigned by Init(width), which the generator does not follow (assign it in the constructor)");
+        Reported("chained", "Outer(width)", "_chained is assigned by Outer(width)");
+        Reported("outArg", "Compute(width, out _out)", "_out is assigned by Compute(width, out _out)");
+        Assert.Equal(3, spec.Unresolved.Count);
+        // Assigned again by the constructor after the call: that value.
+        Assert.Equal(128L, Fact(spec, "reassigned.weight").Shape[0].BaseSize);
+        // A mutable static: a finite value of unknown size (the run time measures the product), not its initializer.
+        Assert.Equal(new DimSpec(DimForm.Monomial, null, new[] { new PowerSpec("width", 1) }.ToEquatableArray()), Fact(spec, "staticMutable.weight").Shape[0]);
+        Assert.Equal(Role.Input, Fact(spec, "staticAlone.weight").Role);
+        // A static readonly field: its initializer.
+        Assert.Equal(192L, Fact(spec, "staticReadonly.weight").Shape[0].BaseSize);
     }
 
     [Fact]
