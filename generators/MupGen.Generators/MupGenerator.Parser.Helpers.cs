@@ -13,6 +13,11 @@ public sealed partial class MupGenerator
     {
         internal sealed partial class AnalysisContext
         {
+            /// <summary>How many size helper calls one model may follow in all.</summary>
+            private const int MaxSizeCalls = 4096;
+
+            private int _sizeCalls;
+
             /// <summary>The helper methods and local functions being followed (recursion guard).</summary>
             private readonly List<IMethodSymbol> _helpers = new();
 
@@ -87,8 +92,9 @@ public sealed partial class MupGenerator
                     return Loud("a method that calls itself (recursion), which the generator does not follow", UnresolvedReason.NestingLimit);
                 if (_stack.Count + _helpers.Count > MaxDepth)
                     return Loud("a chain of helper calls and modules too deep to follow", UnresolvedReason.NestingLimit);
-                if (++_analysed > MaxModules)
-                    return Loud("one nested construction too many to follow", UnresolvedReason.NestingLimit);
+                // Size helpers are cheap (no loops, no modules): their own, larger budget.
+                if (size ? ++_sizeCalls > MaxSizeCalls : ++_analysed > MaxModules)
+                    return Loud(size ? "one size helper call too many to follow" : "one nested construction too many to follow", UnresolvedReason.NestingLimit);
                 if (HelperBody(definition) is not { } body)
                     return Loud("a method whose body the generator cannot read");
                 if ((size ? HelperShape.SizeProblem(body, definition, Ct) : HelperShape.Problem(body, definition, Ct)) is { } problem)

@@ -299,6 +299,45 @@ public class SizeHelperTests
         Assert.Equal(192L, Fact(spec, "staticReadonly.weight").Shape[0].BaseSize);
     }
 
+    /// <summary>A size helper that takes the configuration (or its members) reads it as the constructor does: the
+    /// [Width] member is the width, a member's constant initializer its default for a computed size.</summary>
+    [Fact]
+    public void SizeHelpers_TakingAConfiguration_ReadItsWidth()
+    {
+        var spec = ConfigTests.ParseRoot("""
+            namespace Samples;
+
+            public class SizeArgs
+            {
+                [Width(64)] public int Dim { get; set; } = 64;
+                public int MultipleOf { get; set; } = 32;
+            }
+
+            public partial class ConfigSizes : Module<Tensor, Tensor>
+            {
+                private readonly Linear up, rounded;
+                [ReadoutLayer] private readonly Linear head;
+
+                public ConfigSizes(SizeArgs args) : base("config")
+                {
+                    up = Linear(args.Dim, Hidden(args));
+                    rounded = Linear(args.Dim, RoundUp(Hidden(args), args.MultipleOf));
+                    head = Linear(args.Dim, 10);
+                    RegisterComponents();
+                }
+
+                private static int Hidden(SizeArgs a) => 4 * a.Dim;
+                private static int RoundUp(int x, int m) => (x + m - 1) / m * m;
+
+                public override Tensor forward(Tensor x) => x;
+            }
+            """, "ConfigSizes")!;
+        Assert.Empty(spec.Unresolved);
+        Assert.Equal(new DimSpec(DimForm.Monomial, 256, new[] { new PowerSpec("Dim", 1) }.ToEquatableArray()), Fact(spec, "up.weight").Shape[0]);
+        Assert.Equal(DimForm.Computed, Fact(spec, "rounded.weight").Shape[0].Form);
+        Assert.Equal("(((((4L * w) + 32L) - 1L) / 32L) * 32L)", Fact(spec, "rounded.weight").Shape[0].SizeAt);
+    }
+
     [Fact]
     public void SizeHelpers_DoNotThrowOrLoop_OnMutualRecursionAndDeepChains()
     {
