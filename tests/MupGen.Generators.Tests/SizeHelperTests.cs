@@ -24,7 +24,8 @@ public class SizeHelperTests
         public partial class SizeNet : Module<Tensor, Tensor>
         {
             private readonly int _width;
-            private readonly Linear up, down, rounded, head1, mlp, defaulted, named, other, extension, property, nested, perHead, guarded, padded;
+            private readonly Linear up, down, rounded, head1, mlp, defaulted, named, other, extension, property, nested, perHead, guarded, padded,
+                explicitThis, blockGetter, readsField;
             [ReadoutLayer] private readonly Linear head;
 
             public SizeNet([Width(64)] int width, int heads, int vocab = 50) : base("sizes")
@@ -46,6 +47,9 @@ public class SizeHelperTests
                 perHead = Linear(width, HeadDim(width, heads));
                 guarded = Linear(width, Checked(width));
                 padded = Linear(RoundUp(vocab, 8), width);
+                explicitThis = Linear(width, this.HeadDim(width, 2));
+                blockGetter = Linear(width, Outer);
+                readsField = Linear(width, Scaled(3));
                 head = Linear(width, 10);
                 RegisterComponents();
             }
@@ -56,6 +60,8 @@ public class SizeHelperTests
             int HeadDim(int w, int heads) { return w / heads; }
             private static int Twice(int x) => 2 * x;
             private int Inner => 2 * _width;
+            private int Outer { get { return 3 * _width; } }
+            private int Scaled(int k) => k * _width;
 
             private static long Checked(int w)
             {
@@ -111,6 +117,10 @@ public class SizeHelperTests
         // Width-free: a padded vocabulary is fixed.
         Assert.Equal(DimSpec.Fixed, In("padded"));
         Assert.Equal(Role.Input, Fact(spec, "padded.weight").Role);
+        // this.Method(...), a getter with a block body, an instance method reading a readonly field the constructor set.
+        Assert.Equal(32L, Out("explicitThis").BaseSize);
+        Assert.Equal(192L, Out("blockGetter").BaseSize);
+        Assert.Equal(192L, Out("readsField").BaseSize);
     }
 
     private const string Loud = """
