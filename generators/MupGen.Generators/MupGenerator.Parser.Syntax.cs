@@ -139,7 +139,8 @@ public sealed partial class MupGenerator
             {
                 foreach (var field in type.GetMembers().OfType<IFieldSymbol>())
                 {
-                    if (field.IsConst || field.IsImplicitlyDeclared)
+                    // As the binding walk: a static field that is not readonly may be changed before the model is built.
+                    if (field.IsConst || field.IsImplicitlyDeclared || (field.IsStatic && !field.IsReadOnly && ConstructorWalker.IsInteger(field.Type)))
                         continue;
                     foreach (var reference in field.DeclaringSyntaxReferences)
                     {
@@ -780,7 +781,12 @@ public sealed partial class MupGenerator
                     case IPropertySymbol property:
                         if (_synInitializer && !property.IsStatic)
                             throw Decline("an instance property in a field initializer");
-                        return new SynValue(_env.TryGetValue(property, out var pr) ? pr : new Opaque(property.Name), property.Type);
+                        if (_env.TryGetValue(property, out var pr))
+                            return new SynValue(pr, property.Type);
+                        // The binding walk follows an integer property's getter as a size helper.
+                        if (IsInteger(property.Type))
+                            throw Decline("an integer property the constructor does not set");
+                        return new SynValue(new Opaque(property.Name), property.Type);
                     default:
                         throw Decline("a name that is not a parameter, field or property");
                 }
@@ -1009,6 +1015,9 @@ public sealed partial class MupGenerator
                 for (var t = _synType; t is not null; t = t.BaseType)
                     foreach (var member in t.GetMembers("RegisterComponents"))
                     {
+                        // One in source may write fields (the binding walk then forgets their sizes).
+                        if (t.DeclaringSyntaxReferences.Length > 0)
+                            throw Decline("a RegisterComponents declared in source");
                         if (member is not IMethodSymbol method || method.IsStatic || !_types.IsModule(method.ContainingType))
                             throw Decline("a RegisterComponents that is not a module's instance method");
                         if (method.IsOverride)
