@@ -65,13 +65,42 @@ public sealed partial class MupBinding
                     "or use MupParametrization.Mup to apply width rules only.");
         }
 
-        /// <summary>The width multiplier of the head dimension an attention module at <paramref name="path"/> passes.</summary>
-        public double HeadDimMultiplier(string path, long headDim)
+        /// <summary>The base head dimension of the attention module at <paramref name="path"/> that passes
+        /// <paramref name="headDim"/>: headDim over the head dimension's width multiplier, from the module's compiled
+        /// fact. Where the generator could not read the argument (an unresolved fact) or saw no call at all, there is
+        /// no rule to apply (a head dimension that grows with the width and a fixed one with more heads need different
+        /// scales), so <paramref name="baseHeadDim"/>, the user's decision (MupOptions.BaseHeadDim), is required.</summary>
+        public double BaseHeadDim(string path, long headDim, long? baseHeadDim)
         {
-            foreach (var fact in _facts.Attention)
-                if (NameMatches(fact.Module, path))
-                    return Multiplier(fact.HeadDim, headDim, _symbols);
-            return MN;
+            var facts = _facts.Attention.Where(f => NameMatches(f.Module, path)).ToList();
+            var module = path.Length == 0 ? $"{_facts.ModelName} itself" : $"module '{path}' of {_facts.ModelName}";
+            if (facts.FirstOrDefault(f => f.HeadDim is null) is { } unread)
+            {
+                if (baseHeadDim is { } decided)
+                    return decided;
+                throw new InvalidOperationException(
+                    $"MupAttentionScale of {module}: the generator could not read the head dimension passed ({unread.Note ?? "an argument it cannot read"}), " +
+                    "so it does not know whether the head dimension grows with the width (µP then scales by sqrt(base head dim) / head dim) or stays fixed while the head count grows (the scale does not change). " +
+                    "Pass a head dimension the generator can read: a field the constructor sets (headDim = width / heads) or a constant; " +
+                    "or set MupOptions.BaseHeadDim to the head dimension at base width (see diagnostic MUP020).");
+            }
+            if (facts.Count == 0)
+            {
+                if (baseHeadDim is { } decided)
+                    return decided;
+                throw new InvalidOperationException(
+                    $"MupAttentionScale of {module}: the generator saw no MupAttentionScale call in this module's class (a call through another object, in a helper class, or from outside the model), " +
+                    "so it does not know whether the head dimension grows with the width (µP then scales by sqrt(base head dim) / head dim) or stays fixed while the head count grows (the scale does not change). " +
+                    "Call MupAttentionScale(headDim) inside the attention module's own class with a head dimension its constructor sets (headDim = width / heads), " +
+                    "or set MupOptions.BaseHeadDim to the head dimension at base width.");
+            }
+            double compiled = headDim / Multiplier(facts[0].HeadDim!, headDim, _symbols);
+            // The user's value must agree with the compiled fact (an integer division at base width rounds).
+            if (baseHeadDim is { } given && Math.Abs(given - compiled) >= 1.0)
+                throw new InvalidOperationException(
+                    $"MupAttentionScale of {module}: MupOptions.BaseHeadDim is {given.ToString(CultureInfo.InvariantCulture)}, but the compiled fact ({facts[0].HeadDim}) gives a base head dimension of " +
+                    $"{compiled.ToString("0.###", CultureInfo.InvariantCulture)} for head dimension {headDim.ToString(CultureInfo.InvariantCulture)}. Correct MupOptions.BaseHeadDim or leave it null.");
+            return compiled;
         }
 
         public IReadOnlyList<BoundParameter> Parameters { get; }
