@@ -72,7 +72,9 @@ internal enum UnresolvedReason
     NonProportionalSize,
     /// <summary>A size that is 0 or negative at base width (C# integer arithmetic).</summary>
     NonPositiveBaseSize,
-    /// <summary>A width symbol that appears in no dimension whose base size is known, so the runtime cannot measure it.</summary>
+    /// <summary>A width symbol that appears in no dimension that grows exactly with it at a base size known at compile
+    /// time (a truncating <c>8 * w / 3</c>, a sum <c>w + 1</c> or <c>w / heads</c> with heads an argument do not), so the
+    /// runtime cannot measure it.</summary>
     UnmeasurableWidth,
     /// <summary>A weight with width-scaled fan_in and fixed fan_out that is not marked [ReadoutLayer].</summary>
     MissingReadout,
