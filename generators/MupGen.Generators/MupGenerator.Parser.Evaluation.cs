@@ -88,9 +88,10 @@ public sealed partial class MupGenerator
                             : _methodLocals is not null ? new Unknown(field.Field.Name, "is not set by the constructor")
                             : new Opaque(field.Field.Name);
                     case IPropertyReferenceOperation property when IsThis(property.Instance) && property.Arguments.Length == 0:
+                        // A computed property (`int Hidden => 4 * _width;`) is its getter, followed as a size helper.
                         return _env.TryGetValue(property.Property, out var pr) ? pr
                             : _methodLocals is not null ? new Unknown(property.Property.Name, "is not set by the constructor")
-                            : new Opaque(property.Property.Name);
+                            : (IsInteger(property.Type) ? _context.AnalyzeGetter(property, this) : null) ?? new Opaque(property.Property.Name);
                     case IPropertyReferenceOperation { Property.Name: "Length" or "Count", Arguments.Length: 0, Instance: { } counted }
                         when Eval(counted) is Items countedItems:
                         return new Const(countedItems.Values.Count);
@@ -114,6 +115,9 @@ public sealed partial class MupGenerator
                         };
                         if (op == '?')
                             return new Unknown(Text(binary), "is not a sum, product or quotient", Model.UnresolvedReason.UnreadableSize, binary.Syntax);
+                        // Sizes are integer arithmetic; `h / 3 * 8` in double does not truncate where the int form does.
+                        if (!IsInteger(binary.Type))
+                            return new Unknown(Text(binary), "is not integer arithmetic (floating-point arithmetic is not followed)", Model.UnresolvedReason.UnreadableSize, binary.Syntax);
                         var combined = new Binary(op, Eval(binary.LeftOperand), Eval(binary.RightOperand));
                         return combined.Size > Binary.MaxSize ? new Unknown(Text(binary), "is too large an expression to follow", Model.UnresolvedReason.UnreadableSize, binary.Syntax) : combined;
                     case IArrayCreationOperation { Initializer: { } initializer }:
@@ -211,6 +215,36 @@ public sealed partial class MupGenerator
 
             private Value EvalInvocation(IInvocationOperation invocation)
             {
+                var value = EvalCall(invocation);
+                if (_methodLocals is null)
+                    ForgetWrites(invocation);
+                return value;
+            }
+
+            /// <summary>A call may write this object's sizes in ways the walk does not follow: a method of this class or a
+            /// local function that assigns a field or property (<c>void Init(int w) { _hidden = 4 * w; }</c>, also through
+            /// the methods it calls), or a field passed by out/ref. Each such integer member becomes unknown from here on,
+            /// so a later read is reported at that call, never taken for the value it had before.</summary>
+            private void ForgetWrites(IInvocationOperation invocation)
+            {
+                var written = new List<ISymbol>();
+                foreach (var argument in invocation.Arguments)
+                    if (argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref && TargetSymbol(argument.Value) is IFieldSymbol or IPropertySymbol)
+                        written.Add(TargetSymbol(argument.Value)!);
+                if (invocation.Instance is null or IInstanceReferenceOperation)
+                    written.AddRange(_context.MembersWrittenBy(invocation.TargetMethod));
+                foreach (var member in written)
+                {
+                    var type = member is IFieldSymbol f ? f.Type : ((IPropertySymbol)member).Type;
+                    if (_symbolMembers.Contains(member) || !(IsInteger(type) || type is IArrayTypeSymbol { ElementType: var element } && IsInteger(element)))
+                        continue;
+                    _env[member.OriginalDefinition] = new Unknown(member.Name, $"is assigned by {Text(invocation)}, which the generator does not follow (assign it in the constructor)",
+                        Model.UnresolvedReason.OpaqueSize, invocation.Syntax);
+                }
+            }
+
+            private Value EvalCall(IInvocationOperation invocation)
+            {
                 var method = invocation.TargetMethod;
                 var containing = method.ContainingType?.OriginalDefinition;
 
@@ -295,8 +329,19 @@ public sealed partial class MupGenerator
                     return _methodLocals is null
                         ? _context.AnalyzeHelper(invocation, this)
                         : new Unknown(Text(invocation), "is built by a method the generator does not follow", Model.UnresolvedReason.HelperCall, invocation.Syntax);
+                // Hidden(width), RoundUp(h, 256): a method returning a size, followed like the module helpers.
+                if (IsInteger(method.ReturnType) && _methodLocals is null)
+                    return _context.AnalyzeSizeHelper(invocation, this);
+                if (method.ReturnType.SpecialType is SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Decimal)
+                    return new Unknown(Text(invocation), $"is a floating-point call ({method.ContainingType?.Name}.{method.Name}), which the generator does not follow (write the size in integer arithmetic)",
+                        Model.UnresolvedReason.OpaqueSize, invocation.Syntax);
                 return new Unknown(Text(invocation), "is a method call", Model.UnresolvedReason.OpaqueSize, invocation.Syntax);
             }
+
+            /// <summary>An integer type (int, long and the other integral types): what a size is.</summary>
+            internal static bool IsInteger(ITypeSymbol? type) => type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64
+                or SpecialType.System_Int16 or SpecialType.System_Byte or SpecialType.System_SByte or SpecialType.System_UInt16
+                or SpecialType.System_UInt32 or SpecialType.System_UInt64;
 
             /// <summary>TorchSharp's tensor factories whose integer arguments are the shape.</summary>
             private static readonly HashSet<string> TensorFactories = new(StringComparer.Ordinal)

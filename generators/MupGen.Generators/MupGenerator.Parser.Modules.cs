@@ -130,7 +130,9 @@ public sealed partial class MupGenerator
             {
                 foreach (var field in type.GetMembers().OfType<IFieldSymbol>())
                 {
-                    if (field.IsConst || field.IsImplicitlyDeclared)
+                    // A static field that is not readonly may be changed before the model is built
+                    // (`Model.HiddenMult = 8;`): its initializer is not its value, it is a plain finite value.
+                    if (field.IsConst || field.IsImplicitlyDeclared || (field.IsStatic && !field.IsReadOnly && ConstructorWalker.IsInteger(field.Type)))
                         continue;
                     foreach (var reference in field.DeclaringSyntaxReferences)
                     {

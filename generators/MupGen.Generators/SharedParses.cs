@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using MupGen.Generators.Model;
@@ -11,23 +12,79 @@ namespace MupGen.Generators;
 /// once. The generator runs on the compilation the user wrote (C); the analyzers run on C plus the generated files.
 /// A parse is reused only when the analyzers' compilation is exactly that: the same syntax trees (the same objects,
 /// in order), the same references and options, and extra trees that MupGen generated; otherwise (an IDE snapshot the
-/// generator did not run on, another generator's output, an edit) the analyzers parse the model themselves. Held
-/// weakly (keyed by the syntax tree), so nothing here keeps a compilation alive.</summary>
+/// generator did not run on, another generator's output, an edit) the analyzers parse the model themselves. Nothing
+/// here keeps a compilation alive: a parse is keyed by its syntax tree, and the generator's compilation is remembered
+/// by a <see cref="Fingerprint"/> (weak references to its trees, references and options), not by the compilation
+/// itself. The command-line compiler drops that compilation once generation is done and a collection may run before
+/// the analyzers do; a weak reference to it came back empty there, and every model was parsed twice.</summary>
 internal static class SharedParses
 {
+    /// <summary>What <see cref="IsGeneratedFrom"/> compares of the compilation the generator ran on, held weakly: the
+    /// analyzers' compilation shares these very objects when it is that compilation plus generated trees, so they are
+    /// alive exactly as long as a compilation that can reuse the parse.</summary>
+    internal sealed class Fingerprint
+    {
+        private readonly WeakReference<CompilationOptions> _options;
+        private readonly string _language;
+        private readonly WeakReference<MetadataReference>[] _references;
+        private readonly WeakReference<SyntaxTree>[] _trees;
+
+        public Fingerprint(Compilation compilation)
+        {
+            _options = new WeakReference<CompilationOptions>(compilation.Options);
+            _language = compilation.Language;
+            _references = compilation.References.Select(r => new WeakReference<MetadataReference>(r)).ToArray();
+            _trees = compilation.SyntaxTrees.Select(t => new WeakReference<SyntaxTree>(t)).ToArray();
+        }
+
+        /// <summary>True when <paramref name="analyzed"/> is the fingerprinted compilation plus trees MupGen generated.</summary>
+        public bool Matches(Compilation analyzed)
+        {
+            if (!_options.TryGetTarget(out var options) || !ReferenceEquals(analyzed.Options, options) || analyzed.Language != _language)
+                return false;
+            var i = 0;
+            foreach (var reference in analyzed.References)
+            {
+                if (i >= _references.Length || !_references[i].TryGetTarget(out var expected) || !ReferenceEquals(reference, expected))
+                    return false;
+                i++;
+            }
+            if (i != _references.Length)
+                return false;
+            i = 0;
+            foreach (var tree in analyzed.SyntaxTrees)
+            {
+                if (i < _trees.Length)
+                {
+                    if (!_trees[i].TryGetTarget(out var expected) || !ReferenceEquals(tree, expected))
+                        return false;
+                }
+                else if (tree.FilePath.IndexOf("MupGen.Generators", StringComparison.Ordinal) < 0)
+                {
+                    return false; // another generator's output (or a tree added after generation)
+                }
+                i++;
+            }
+            return i >= _trees.Length;
+        }
+    }
+
     private sealed class Entry
     {
-        public Entry(Compilation compilation, ModelSpec? spec)
+        public Entry(Fingerprint generated, ModelSpec? spec)
         {
-            Compilation = new WeakReference<Compilation>(compilation);
+            Generated = generated;
             Spec = spec;
         }
 
-        public WeakReference<Compilation> Compilation { get; }
+        public Fingerprint Generated { get; }
         public ModelSpec? Spec { get; }
     }
 
     private static readonly ConditionalWeakTable<SyntaxTree, ConcurrentDictionary<int, Entry>> Table = new();
+
+    /// <summary>One fingerprint per compilation the generator runs on, shared by all its parses.</summary>
+    private static readonly ConditionalWeakTable<Compilation, Fingerprint> Fingerprints = new();
 
     private static int _reused, _missed;
 
@@ -39,12 +96,13 @@ internal static class SharedParses
 
     /// <summary>Records the generator's parse of the [Width] member at <paramref name="target"/>.</summary>
     public static void Remember(SyntaxNode target, Compilation compilation, ModelSpec? spec) =>
-        Table.GetOrCreateValue(target.SyntaxTree)[target.SpanStart] = new Entry(compilation, spec);
+        Table.GetOrCreateValue(target.SyntaxTree)[target.SpanStart] =
+            new Entry(Fingerprints.GetValue(compilation, static c => new Fingerprint(c)), spec);
 
     /// <summary>The generator's parse of the [Width] member <paramref name="target"/>, when it was made on the
-    /// compilation <paramref name="analyzed"/> was generated from (<paramref name="fromGenerator"/> decides that,
-    /// once per compilation pair).</summary>
-    public static bool TryGet(ISymbol target, Func<Compilation, bool> fromGenerator, out ModelSpec? spec)
+    /// compilation the analyzed one was generated from (<paramref name="fromGenerator"/> decides that, once per
+    /// fingerprint, with <see cref="Fingerprint.Matches"/>).</summary>
+    public static bool TryGet(ISymbol target, Func<Fingerprint, bool> fromGenerator, out ModelSpec? spec)
     {
         spec = null;
         if (target.DeclaringSyntaxReferences.Length == 0)
@@ -52,8 +110,7 @@ internal static class SharedParses
         var reference = target.DeclaringSyntaxReferences[0];
         if (!Table.TryGetValue(reference.SyntaxTree, out var entries)
             || !entries.TryGetValue(reference.Span.Start, out var entry)
-            || !entry.Compilation.TryGetTarget(out var generated)
-            || !fromGenerator(generated))
+            || !fromGenerator(entry.Generated))
             return false;
         spec = entry.Spec;
         Interlocked.Increment(ref _reused);
@@ -61,41 +118,6 @@ internal static class SharedParses
     }
 
     /// <summary>True when <paramref name="analyzed"/> is <paramref name="generated"/> plus trees MupGen generated.</summary>
-    public static bool IsGeneratedFrom(Compilation analyzed, Compilation generated)
-    {
-        if (ReferenceEquals(analyzed, generated))
-            return true;
-        if (!ReferenceEquals(analyzed.Options, generated.Options) || analyzed.Language != generated.Language)
-            return false;
-        using (var a = analyzed.References.GetEnumerator())
-        using (var g = generated.References.GetEnumerator())
-        {
-            while (true)
-            {
-                var more = a.MoveNext();
-                if (more != g.MoveNext())
-                    return false;
-                if (!more)
-                    break;
-                if (!ReferenceEquals(a.Current, g.Current))
-                    return false;
-            }
-        }
-        var original = new System.Collections.Generic.List<SyntaxTree>(generated.SyntaxTrees);
-        var i = 0;
-        foreach (var tree in analyzed.SyntaxTrees)
-        {
-            if (i < original.Count)
-            {
-                if (!ReferenceEquals(tree, original[i]))
-                    return false;
-            }
-            else if (tree.FilePath.IndexOf("MupGen.Generators", StringComparison.Ordinal) < 0)
-            {
-                return false; // another generator's output (or a tree added after generation)
-            }
-            i++;
-        }
-        return i >= original.Count;
-    }
+    public static bool IsGeneratedFrom(Compilation analyzed, Compilation generated) =>
+        ReferenceEquals(analyzed, generated) || new Fingerprint(generated).Matches(analyzed);
 }

@@ -31,7 +31,8 @@ public class CodeFixTests
                 RegisterComponents();
             }
 
-            private static int Compute(int w) => w;
+            // Virtual: a derived class may size it otherwise, so the generator does not follow it.
+            protected virtual int Compute(int w) => w;
 
             public override Tensor forward(Tensor x) => readout.forward(other.forward(odd.forward(input.forward(x))) * MupReadoutMultiplier);
         }

@@ -116,7 +116,7 @@ public class ConfigTests
             """,
             Diagnostic("MUP012").WithLocation(0).WithLocation(1).WithArguments("other", "Gpt",
                 "could not read 'outputSize' of Linear 'other': GptConfig.Default.NEmbd is read from a GptConfig whose origin the generator cannot see: only the model's constructor parameter, what it is passed to, and `with` copies of it carry the width",
-                "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants, or set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel) to take its rule from the shapes of a base and a wider model, as mup does"));
+                "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants (inline, or in a non-virtual method, local function or get-only property of this project that returns it), or set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel) to take its rule from the shapes of a base and a wider model, as mup does"));
         Assert.Equal("OpaqueSize", reported.Single().Properties[DiagnosticProperties.Reason]);
     }
 }

@@ -28,26 +28,89 @@ public class DiagnosticTests
                     RegisterComponents();
                 }
 
-                private static int Compute(int w) => w * 2;
+                // Virtual: a derived class may size it otherwise, so the generator does not follow it.
+                protected virtual int Compute(int w) => w * 2;
 
                 public override Tensor forward(Tensor x) => readout.forward(odd.forward(input.forward(x)) * MupReadoutMultiplier);
             }
             """,
             // The expression the generator could not follow is the additional location.
             Diagnostic("MUP012").WithLocation(0).WithLocation(1).WithArguments("odd", "M1",
-                "could not read 'outputSize' of Linear 'odd': Compute(width) is a method call",
-                "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants, or set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel) to take its rule from the shapes of a base and a wider model, as mup does"));
+                "could not read 'outputSize' of Linear 'odd': Compute(width) is a size computed by a virtual, abstract or interface method, which a derived class may replace (make it non-virtual, or compute the size in the constructor)",
+                "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants (inline, or in a non-virtual method, local function or get-only property of this project that returns it), or set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel) to take its rule from the shapes of a base and a wider model, as mup does"));
         var diagnostic = reported.Single();
         Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
         var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains("'odd'", message);
-        Assert.Contains("Compute(width) is a method call", message);
+        Assert.Contains("Compute(width) is a size computed by a virtual, abstract or interface method", message);
         Assert.Contains("MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel)", message);
         // No role attribute is offered: the generator cannot tell whether Compute(width) grows with the width.
         Assert.False(diagnostic.Properties.ContainsKey(DiagnosticProperties.Roles));
         Assert.Equal("OpaqueSize", diagnostic.Properties[DiagnosticProperties.Reason]);
         Assert.Equal("odd.**", diagnostic.Properties[DiagnosticProperties.Parameters]);
         Assert.Equal("https://github.com/mupgen/mupgen/blob/main/docs/diagnostics/MUP012.md", diagnostic.Descriptor.HelpLinkUri);
+    }
+
+    [Fact]
+    public Task SizeHelpers_AreFollowed_NoDiagnostic() => VerifyAsync(Usings + """
+        public partial class SizeHelped : Module<Tensor, Tensor>
+        {
+            private readonly int _width;
+            private readonly Linear input, up, down, rounded, inner;
+            [ReadoutLayer] private readonly Linear readout;
+
+            public SizeHelped([Width(64)] int width, int multipleOf = 32) : base(nameof(SizeHelped))
+            {
+                _width = width;
+                int Mlp(int d) => (int)(8 * d / 3);
+                input = Linear(8, width);
+                var hidden = Hidden(width);
+                up = Linear(width, hidden);
+                down = Linear(hidden, width);
+                rounded = Linear(width, RoundUp(Mlp(width), multipleOf));
+                inner = Linear(Inner, width);
+                readout = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            private static int Hidden(int width) => 4 * width;
+            private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+            private int Inner => 2 * _width;
+
+            public override Tensor forward(Tensor x) => readout.forward(x * MupReadoutMultiplier);
+        }
+        """);
+
+    [Fact]
+    public async Task Mup012_SizeHelperWhoseResultIsNotRead_AtTheField_TheCallIsTheAdditionalLocation()
+    {
+        var reported = await VerifyAsync(Usings + """
+            public partial class SizeLoud : Module<Tensor, Tensor>
+            {
+                private readonly Linear input;
+                private readonly Linear {|#0:ffn|};
+                [ReadoutLayer] private readonly Linear readout;
+
+                public SizeLoud([Width(64)] int width) : base(nameof(SizeLoud))
+                {
+                    input = Linear(8, width);
+                    ffn = Linear(width, {|#1:Ffn(width)|});
+                    readout = Linear(width, 10);
+                    RegisterComponents();
+                }
+
+                private static int Ffn(int w) => (int)Math.Round(w * 2.67);
+
+                public override Tensor forward(Tensor x) => readout.forward(ffn.forward(input.forward(x)) * MupReadoutMultiplier);
+            }
+            """,
+            Diagnostic("MUP012").WithLocation(0).WithLocation(1).WithArguments("ffn", "SizeLoud",
+                "could not read 'outputSize' of Linear 'ffn': Ffn(width) is a size computed by a method whose result the generator cannot read: Math.Round(w * 2.67) is a floating-point call (Math.Round), which the generator does not follow (write the size in integer arithmetic)",
+                "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants (inline, or in a non-virtual method, local function or get-only property of this project that returns it), or set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel) to take its rule from the shapes of a base and a wider model, as mup does"));
+        var diagnostic = reported.Single();
+        Assert.Equal("OpaqueSize", diagnostic.Properties[DiagnosticProperties.Reason]);
+        Assert.Equal("ffn.**", diagnostic.Properties[DiagnosticProperties.Parameters]);
+        Assert.False(diagnostic.Properties.ContainsKey(DiagnosticProperties.Roles));
     }
 
     [Fact]
@@ -120,7 +183,7 @@ public class DiagnosticTests
                 RegisterComponents();
             }
 
-            private static int Compute(int w) => w;
+            protected virtual int Compute(int w) => w; // virtual: not followed
 
             public override Tensor forward(Tensor x) => readout.forward(odd.forward(input.forward(x)) * MupReadoutMultiplier);
         }
@@ -486,7 +549,7 @@ public class DiagnosticTests
                 RegisterComponents();
             }
 
-            private static int Size(int w) => w;
+            protected virtual int Size(int w) => w; // virtual: not followed
 
             public override Tensor forward(Tensor x) => odd.forward(fc.forward(x));
         }
@@ -573,7 +636,7 @@ public class DiagnosticTests
                         RegisterComponents();
                     }
 
-                    private static int Size(int w) => w;
+                    protected virtual int Size(int w) => w; // virtual: not followed
 
                     public override Tensor forward(Tensor x) => x + {|MUP006:odd.forward(fc1.forward(x))|};
                 }

@@ -27,7 +27,7 @@ public class ParseNotTextTests
                     input = Linear(8, width); odd = Linear(width, Compute(width)); readout = Linear(width, 10);
                     RegisterComponents();
                 }
-                private static int Compute(int w) => w * 2;
+                protected virtual int Compute(int w) => w * 2; // virtual: not followed
                 public override Tensor forward(Tensor x) => readout.forward(odd.forward(input.forward(x)) * MupReadoutMultiplier);
             }
             """,

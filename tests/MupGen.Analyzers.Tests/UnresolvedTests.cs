@@ -308,7 +308,7 @@ public class UnresolvedTests
             .Replace("bad = new Inner(cfg.Hidden);", "bad = new Inner({|#1:cfg.Hidden|});");
         await VerifyAsync(source, Diagnostic("MUP012").WithLocation(0).WithLocation(1).WithArguments("fc", "TwoCallSites",
             "could not read 'outputSize' of Linear 'bad.fc': cfg.Hidden is read from another object, which the generator cannot follow",
-            "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants, or set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel) to take its rule from the shapes of a base and a wider model, as mup does"));
+            "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants (inline, or in a non-virtual method, local function or get-only property of this project that returns it), or set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel) to take its rule from the shapes of a base and a wider model, as mup does"));
     }
 
     /// <summary>Over every source of the analyzer tests that has µP models: each member the parse lists as unresolved

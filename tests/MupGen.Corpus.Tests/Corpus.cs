@@ -67,6 +67,7 @@ internal static class Corpus
         new("NanoGpt", "NanoGpt.cs", f => new NanoGpt(new GptConfig { NEmbd = 64 * f })),
         new("Llama", "Llama.cs", f => new Llama(new LlamaArgs { Dim = 64 * f })),
         new("LlamaComputedHidden", "LlamaComputedHidden.cs", f => new LlamaComputedHidden(new LlamaHiddenArgs { Dim = 64 * f })),
+        new("SizeHelperLlama", "SizeHelperLlama.cs", f => new SizeHelperLlama(64 * f)),
         new("Bert", "Bert.cs", f => new Bert(64 * f)),
         new("Vit", "Vit.cs", f => new Vit(32 * f)),
         new("ParameterMatrix", "ParameterMatrix.cs", f => new ParameterMatrix(32 * f)),

@@ -69,6 +69,9 @@ public class CorpusTests
         ["NanoGpt"] = Clean(),
         ["Llama"] = Clean(),
         ["LlamaComputedHidden"] = Clean(),
+        // Sizes from helper methods, a local function and a computed property: Hidden(dim), RoundUp(...) (computed
+        // size, 7.17x at 8x), HeadDim(w, heads) with a guard, a padded vocabulary.
+        ["SizeHelperLlama"] = Clean(),
         ["Bert"] = Clean(),
         ["Vit"] = Clean(),
         ["ParameterMatrix"] = Clean(),
@@ -191,7 +194,7 @@ public class CorpusTests
     }
 
     /// <summary>The configuration-object models (width read through GPTConfig.NEmbd / ModelArgs.Dim, a `with` copy, a
-    /// computed member, Llama's multiple_of rounding) agree with the shape method parameter by parameter at 1x, 2x and
+    /// computed member, Llama's multiple_of rounding) and the model whose sizes come from helper methods agree with the shape method parameter by parameter at 1x, 2x and
     /// 8x the base width: init std measured, Adam/AdamW/SGD lr and weight decay, the readout multiplier.</summary>
     [Theory]
     [InlineData("NanoGpt", 1)]
@@ -203,6 +206,9 @@ public class CorpusTests
     [InlineData("LlamaComputedHidden", 1)]
     [InlineData("LlamaComputedHidden", 2)]
     [InlineData("LlamaComputedHidden", 8)]
+    [InlineData("SizeHelperLlama", 1)]
+    [InlineData("SizeHelperLlama", 2)]
+    [InlineData("SizeHelperLlama", 8)]
     public void Configuration_models_agree_with_the_shape_method_at_1x_2x_and_8x(string name, int factor)
     {
         var model = Corpus.Get(name);

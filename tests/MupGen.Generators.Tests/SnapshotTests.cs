@@ -395,7 +395,7 @@ public class SnapshotTests
                 RegisterComponents();
             }
 
-            private static int Compute(int w) => w * 3 / 2;
+            protected virtual int Compute(int w) => w * 3 / 2; // virtual: not followed
             protected virtual Linear MakeLinear(int w) => Linear(w, w);
 
             public override Tensor forward(Tensor x) => x;

@@ -64,7 +64,7 @@ public partial class InputOnHidden : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) => readout.call(hidden.call(input.call(x)) * MupReadoutMultiplier);
 }
 
-/// <summary>The generator cannot read a size computed by a helper method: that layer is Unresolved (MUP001),
+/// <summary>The generator does not follow a size computed by a virtual helper method: that layer is Unresolved (MUP012),
 /// and the readout reads its fan_in from the attribute.</summary>
 #pragma warning disable MUP001, MUP012 // MUP012 since the analyzers report sizes from method calls under their own ID
 public partial class OpaqueSize : Module<Tensor, Tensor>
@@ -81,7 +81,9 @@ public partial class OpaqueSize : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    private static int Wide(int w) => w * 3 / 2;
+    // Virtual: a derived class may size it otherwise, so the generator does not follow it (a plain static helper
+    // would be followed: w * 3 / 2 is then read as if written inline).
+    protected virtual int Wide(int w) => w * 3 / 2;
 
     public override Tensor forward(Tensor x) => readout.call(odd.call(input.call(x)) * MupReadoutMultiplier);
 }

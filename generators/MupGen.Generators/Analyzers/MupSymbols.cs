@@ -119,16 +119,88 @@ internal sealed class MupSymbols
         var names = new HashSet<string>(StringComparer.Ordinal);
         if (Readout is null)
             return names;
+        // Source types: only those whose declarations carry an attribute named like MupGen's can hold a [ReadoutLayer]
+        // member; their base types are candidates of their own when they are in source.
+        foreach (var type in CandidateTypes(_compilation))
+            foreach (var member in type.GetMembers())
+                if (IsReadoutField(member))
+                    names.Add(member.Name);
+        // Base types from other assemblies: only an assembly that references MupGen can carry the attribute.
         var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         foreach (var type in SourceTypes(_compilation))
-        {
-            for (var t = type; t is not null && seen.Add(t.OriginalDefinition); t = t.BaseType)
-                foreach (var member in t.OriginalDefinition.GetMembers())
-                    if (IsReadoutField(member))
-                        names.Add(member.Name);
-        }
+            for (var t = type.BaseType; t is not null && t.DeclaringSyntaxReferences.Length == 0 && seen.Add(t.OriginalDefinition); t = t.BaseType)
+                if (ReferencesMupGen(t.ContainingAssembly))
+                    foreach (var member in t.OriginalDefinition.GetMembers())
+                        if (IsReadoutField(member))
+                            names.Add(member.Name);
         return names;
     }
+
+    private bool ReferencesMupGen(IAssemblySymbol? assembly) =>
+        assembly is not null
+        && (SymbolEqualityComparer.Default.Equals(assembly, Width.ContainingAssembly)
+            || assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => r.Name == Width.ContainingAssembly.Name)));
+
+    /// <summary>The attribute names that can mean [Width], [Depth] or [ReadoutLayer] in source: the names themselves,
+    /// with and without the Attribute suffix, and every using alias (file or global, chains included) whose target
+    /// ends in one of them.</summary>
+    private static readonly string[] ScaleAndReadoutNames = { "Width", "Depth", "ReadoutLayer" };
+
+    /// <summary>The source types whose declarations carry an attribute that may be [Width], [Depth] or [ReadoutLayer]
+    /// (decided by syntax, like ForAttributeWithMetadataName: the name, or a using alias to it), each once. Every µP
+    /// root, configuration and configuration-object root has one; no other type's attributes are bound.</summary>
+    internal static IEnumerable<INamedTypeSymbol> CandidateTypes(Compilation compilation)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in ScaleAndReadoutNames)
+        {
+            names.Add(name);
+            names.Add(name + "Attribute");
+        }
+        var aliases = new List<(string Alias, string Target)>();
+        foreach (var tree in compilation.SyntaxTrees)
+            foreach (var node in tree.GetRoot().DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax))
+                if (node is UsingDirectiveSyntax { Alias: { } alias } directive && RightmostName(directive.NamespaceOrType) is { } target)
+                    aliases.Add((alias.Name.Identifier.ValueText, target));
+        for (var changed = aliases.Count > 0; changed;)
+        {
+            changed = false;
+            foreach (var (alias, target) in aliases)
+                if (names.Contains(target) && names.Add(alias))
+                    changed = true;
+        }
+
+        var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            SemanticModel? model = null;
+            foreach (var node in tree.GetRoot().DescendantNodes(DeclarationsOnly))
+            {
+                if (node is not AttributeSyntax attribute || RightmostName(attribute.Name) is not { } name || !names.Contains(name)
+                    || attribute.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration)
+                    continue;
+#pragma warning disable RS1030 // declared symbols only: no body is bound
+                model ??= compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+                if (model.GetDeclaredSymbol(declaration) is INamedTypeSymbol type && seen.Add(type.OriginalDefinition))
+                    yield return type.OriginalDefinition;
+            }
+        }
+    }
+
+    /// <summary>Declarations, their parameter lists and attribute lists; never a body, an initializer or an accessor.</summary>
+    private static bool DeclarationsOnly(SyntaxNode node) =>
+        node is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax or BaseFieldDeclarationSyntax
+            or VariableDeclarationSyntax or BasePropertyDeclarationSyntax or BaseMethodDeclarationSyntax
+            or BaseParameterListSyntax or ParameterSyntax or AttributeListSyntax or AttributeSyntax;
+
+    private static string? RightmostName(SyntaxNode? name) => name switch
+    {
+        IdentifierNameSyntax id => id.Identifier.ValueText,
+        QualifiedNameSyntax q => q.Right.Identifier.ValueText,
+        AliasQualifiedNameSyntax a => a.Name.Identifier.ValueText,
+        _ => null,
+    };
 
     /// <summary>The [Width]/[Depth] attributes on a type's constructor parameters, fields and properties.</summary>
     public IEnumerable<(ISymbol Member, ITypeSymbol MemberType, AttributeData Attribute)> ScaleAttributes(INamedTypeSymbol type)
@@ -233,16 +305,16 @@ internal sealed class MupSymbols
         return MupGenerator.Parser.Parse(target, semanticModel, ct);
     }
 
-    // Weak: an older compilation the generator ran on must not live as long as this one.
-    private readonly ConditionalWeakTable<Compilation, StrongBox<bool>> _generatedFrom = new();
+    // Weak: the fingerprint of an older generator run must not live as long as this compilation.
+    private readonly ConditionalWeakTable<SharedParses.Fingerprint, StrongBox<bool>> _generatedFrom = new();
     private int _ownParses;
 
     /// <summary>How many models the analyzers parsed themselves in this compilation (not reused from the generator).</summary>
     internal int OwnParses => Volatile.Read(ref _ownParses);
 
     /// <summary>Whether this compilation is <paramref name="generated"/> plus MupGen's output (decided once per pair).</summary>
-    private bool IsGeneratedFrom(Compilation generated) =>
-        _generatedFrom.GetValue(generated, g => new StrongBox<bool>(SharedParses.IsGeneratedFrom(_compilation, g))).Value;
+    private bool IsGeneratedFrom(SharedParses.Fingerprint generated) =>
+        _generatedFrom.GetValue(generated, g => new StrongBox<bool>(g.Matches(_compilation))).Value;
 
     /// <summary>The source location of a place the parser recorded (<see cref="Generators.Model.SourceSpot"/>: plain
     /// values, so the cached parse roots no syntax tree). With <paramref name="member"/>, a field's or property's
@@ -337,7 +409,7 @@ internal sealed class ModelTypes
         var configs = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         var usedConfigs = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         var known = MupGenerator.Parser.KnownTypes.For(compilation);
-        foreach (var type in MupSymbols.SourceTypes(compilation))
+        foreach (var type in MupSymbols.CandidateTypes(compilation))
         {
             if (known?.ConfigOf(type) is not null)
                 configs.Add(type.OriginalDefinition); // a configuration, not a model (MUP019 when no model takes it)

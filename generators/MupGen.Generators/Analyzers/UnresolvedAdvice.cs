@@ -29,7 +29,7 @@ internal static class UnresolvedAdvice
         UnresolvedReason.UnknownLayerType =>
             "build it from layers MupGen knows (Linear, Embedding, LayerNorm, Conv1d/Conv2d, ...) or from a module class of this project, " + Fallback,
         UnresolvedReason.OpaqueSize =>
-            "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants, " + Fallback,
+            "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants (inline, or in a non-virtual method, local function or get-only property of this project that returns it), " + Fallback,
         UnresolvedReason.UnreadableSize =>
             "write the size as a product or quotient of widths and constants, or a width plus a constant, " + Fallback,
         UnresolvedReason.NonPositiveBaseSize =>
