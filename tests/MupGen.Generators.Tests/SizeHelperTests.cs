@@ -88,12 +88,13 @@ public class SizeHelperTests
         Assert.Equal(DimForm.Computed, Out("rounded").Form);
         Assert.Equal(256L, Out("rounded").BaseSize);
         Assert.Equal("(((((4L * w) + 256L) - 1L) / 256L) * 256L)", Out("rounded").SizeAt);
-        // A block body returning w / heads with a constant head count.
+        // A block body returning w / heads with a constant head count: a division that truncates, so computed (never
+        // a measure of the width), as inline.
         Assert.Equal(16L, Out("head1").BaseSize);
-        Assert.Equal(DimForm.Monomial, Out("head1").Form);
-        // A local function with a cast: 8 * 64 / 3 = 170, a product, as inline.
+        Assert.Equal(DimForm.Computed, Out("head1").Form);
+        // A local function with a cast: 8 * 64 / 3 = 170, a truncating product, computed as inline.
         Assert.Equal(170L, Out("mlp").BaseSize);
-        Assert.Equal(DimForm.Monomial, Out("mlp").Form);
+        Assert.Equal(DimForm.Computed, Out("mlp").Form);
         // An optional parameter left out takes its constant default (64); a named argument binds by name (32).
         Assert.Equal("(((((w + 1L) + 64L) - 1L) / 64L) * 64L)", Out("defaulted").SizeAt);
         Assert.Equal(128L, Out("defaulted").BaseSize);
