@@ -131,7 +131,23 @@ public sealed partial class MupGenerator
                         break;
                     case ICompoundAssignmentOperation compound:
                         if (TargetSymbol(compound.Target) is { } compoundTarget)
-                            Assign(compoundTarget, new Unknown(Text(compound), "is updated in place", Model.UnresolvedReason.UnreadableSize, compound.Syntax));
+                        {
+                            // `hidden *= 2;` on an integer is `hidden = hidden * 2;` (integer operands, no conversion).
+                            var op = compound.OperatorKind switch
+                            {
+                                BinaryOperatorKind.Add => '+',
+                                BinaryOperatorKind.Subtract => '-',
+                                BinaryOperatorKind.Multiply => '*',
+                                BinaryOperatorKind.Divide => '/',
+                                _ => '?',
+                            };
+                            var updated = op != '?' && IsInteger(compound.Target.Type) && IsInteger(compound.Value.Type) && compound.OperatorMethod is null
+                                ? new Binary(op, Eval(compound.Target), Eval(compound.Value))
+                                : null;
+                            Assign(compoundTarget, updated is { Size: <= Binary.MaxSize }
+                                ? updated
+                                : new Unknown(Text(compound), updated is null ? "is updated in place" : "is too large an expression to follow", Model.UnresolvedReason.UnreadableSize, compound.Syntax));
+                        }
                         else
                             WriteConfigMember(compound.Target, compound);
                         break;

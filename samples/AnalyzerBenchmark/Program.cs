@@ -17,10 +17,13 @@ using Microsoft.CodeAnalysis.Diagnostics;
 // from an earlier commit built into a temp folder), its analyzers run in the same rounds (D), so old and new are
 // compared side by side on the same machine state.
 // Other modes (BuildCost.cs): `build-cost [rounds]` (generator, analyzers and both against the compile without MupGen)
-// and `before-after DIR [rounds]` (an older build of MupGen's assemblies in DIR against this one).
+// and `before-after DIR [rounds]` (an older build of MupGen's assemblies in DIR against this one); RealBuild.cs:
+// `real-build [rounds] [--server]` (the same project built with dotnet build, the Csc task's time).
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "build-cost")
     return BuildCost.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15);
+if (args.Length > 0 && args[0] == "real-build")
+    return RealBuild.Run(args.Skip(1).Where(a => a != "--server").Select(a => int.Parse(a, CultureInfo.InvariantCulture)).DefaultIfEmpty(5).First(), args.Contains("--server"));
 if (args.Length > 0 && args[0] == "analyzer-loop")
     return BuildCost.AnalyzerLoop(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
 if (args.Length > 0 && args[0] == "generator-loop")

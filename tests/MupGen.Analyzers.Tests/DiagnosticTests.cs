@@ -114,6 +114,43 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public Task Mup012_SizesFromAMutableReadingGetter_AndFromAFieldAVoidMethodWrites_AtTheFields_CallsAreTheAdditionalLocations() => VerifyAsync(Usings + """
+        public partial class SizeWrites : Module<Tensor, Tensor>
+        {
+            private int _hidden;
+            private int _width;
+            private readonly Linear input;
+            private readonly Linear {|#0:fromInit|};
+            private readonly Linear {|#2:fromGetter|};
+            [ReadoutLayer] private readonly Linear readout;
+
+            public SizeWrites([Width(64)] int width) : base(nameof(SizeWrites))
+            {
+                _width = width;
+                input = Linear(8, width);
+                {|#1:Init(width)|};
+                fromInit = Linear(width, _hidden);
+                fromGetter = Linear(width, {|#3:Wide|});
+                readout = Linear(width, 10);
+                RegisterComponents();
+            }
+
+            private int Wide => 2 * _width;
+            private void Init(int w) { _hidden = 4 * w; }
+
+            public override Tensor forward(Tensor x) => readout.forward(x * MupReadoutMultiplier);
+        }
+        """,
+        Diagnostic("MUP012").WithLocation(0).WithLocation(1).WithArguments("fromInit", "SizeWrites",
+            "could not read 'outputSize' of Linear 'fromInit': _hidden is assigned by Init(width), which the generator does not follow (assign it in the constructor)",
+            UnresolvedAdviceText),
+        Diagnostic("MUP012").WithLocation(2).WithLocation(3).WithArguments("fromGetter", "SizeWrites",
+            "could not read 'outputSize' of Linear 'fromGetter': Wide is a size computed by a getter that reads the mutable field '_width' (make it readonly, or pass the value as an argument)",
+            UnresolvedAdviceText));
+
+    private const string UnresolvedAdviceText = "pass the size to the constructor as an int parameter (a [Width] one if it is the width) or compute it there from the width and constants (inline, or in a non-virtual method, local function or get-only property of this project that returns it), or set MupOptions.BaseShapes = MupShapes.Of(baseModel, deltaModel) to take its rule from the shapes of a base and a wider model, as mup does";
+
+    [Fact]
     public async Task Mup001_VirtualHelperBuiltLayer_NoRoleOffered_CallIsTheAdditionalLocation()
     {
         var reported = await VerifyAsync(Usings + """

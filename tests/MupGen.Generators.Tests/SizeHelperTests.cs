@@ -24,7 +24,8 @@ public class SizeHelperTests
         public partial class SizeNet : Module<Tensor, Tensor>
         {
             private readonly int _width;
-            private readonly Linear up, down, rounded, head1, mlp, defaulted, named, other, extension, property, nested, perHead, guarded, padded;
+            private readonly Linear up, down, rounded, head1, mlp, defaulted, named, other, extension, property, nested, perHead, guarded, padded,
+                explicitThis, blockGetter, readsField, compound;
             [ReadoutLayer] private readonly Linear head;
 
             public SizeNet([Width(64)] int width, int heads, int vocab = 50) : base("sizes")
@@ -46,6 +47,10 @@ public class SizeHelperTests
                 perHead = Linear(width, HeadDim(width, heads));
                 guarded = Linear(width, Checked(width));
                 padded = Linear(RoundUp(vocab, 8), width);
+                explicitThis = Linear(width, this.HeadDim(width, 2));
+                blockGetter = Linear(width, Outer);
+                readsField = Linear(width, Scaled(3));
+                compound = Linear(width, Llama(width, 32));
                 head = Linear(width, 10);
                 RegisterComponents();
             }
@@ -56,6 +61,18 @@ public class SizeHelperTests
             int HeadDim(int w, int heads) { return w / heads; }
             private static int Twice(int x) => 2 * x;
             private int Inner => 2 * _width;
+            private int Outer { get { return 3 * _width; } }
+            private int Scaled(int k) => k * _width;
+
+            // Llama's hidden size with compound assignments: 4 * 64 = 256, * 2 / 3 = 170, rounded up to 192.
+            private static int Llama(int dim, int multipleOf)
+            {
+                var hidden = 4 * dim;
+                hidden *= 2;
+                hidden /= 3;
+                hidden = multipleOf * ((hidden + multipleOf - 1) / multipleOf);
+                return hidden;
+            }
 
             private static long Checked(int w)
             {
@@ -112,6 +129,14 @@ public class SizeHelperTests
         // Width-free: a padded vocabulary is fixed.
         Assert.Equal(DimSpec.Fixed, In("padded"));
         Assert.Equal(Role.Input, Fact(spec, "padded.weight").Role);
+        // this.Method(...), a getter with a block body, an instance method reading a readonly field the constructor set.
+        Assert.Equal(32L, Out("explicitThis").BaseSize);
+        Assert.Equal(192L, Out("blockGetter").BaseSize);
+        Assert.Equal(192L, Out("readsField").BaseSize);
+        // Compound assignments of integers are the arithmetic they stand for.
+        Assert.Equal(DimForm.Computed, Out("compound").Form);
+        Assert.Equal(192L, Out("compound").BaseSize);
+        Assert.Equal("(32L * ((((((4L * w) * 2L) / 3L) + 32L) - 1L) / 32L))", Out("compound").SizeAt);
     }
 
     private const string Loud = """

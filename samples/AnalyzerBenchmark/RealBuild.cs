@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+
+/// <summary>
+/// <c>real-build [rounds]</c>: the 200-model project as a user builds it. The project is written to a folder outside
+/// the repository (its sources, and, for the side without MupGen, the generated files as ordinary sources) and built with
+/// <c>dotnet build</c> (the SDK's own analyzers on, the compiler server warm, as on a developer's machine); the time is
+/// the Csc task's, from MSBuild's performance summary (evaluation, restore and copying are left out on every side).
+/// Sides, in an order that rotates from round to round: (0) no MupGen; (1) the generator, with every MupGen analyzer
+/// switched off (<c>NoWarn</c> on all their ids, so the compiler does not run them); (3) the generator and the
+/// analyzers. MupGen's cost is the difference to (0) in the same round, as a share of (0).
+/// Without <c>--server</c> every build starts a fresh compiler process (as a CI build does, and as this machine is set
+/// up: UseSharedCompilation=false), so the JIT of MupGen's assembly is part of its cost; with <c>--server</c> the
+/// compiler server stays warm between builds (a developer's machine), and it is shut down at the end.
+/// </summary>
+internal static class RealBuild
+{
+    public static int Run(int rounds, bool server)
+    {
+        _server = server;
+        var dir = Path.Combine(Path.GetTempPath(), "mupgen-real-build");
+        if (Directory.Exists(dir))
+            Directory.Delete(dir, recursive: true);
+        Directory.CreateDirectory(Path.Combine(dir, "src"));
+        Directory.CreateDirectory(Path.Combine(dir, "generated"));
+
+        var project = new BenchProject();
+        var references = BenchProject.References(typeof(MupGen.IMupModel).Assembly.Location);
+        var generatorAssembly = typeof(MupGen.Generators.MupGenerator).Assembly;
+        project.RunGenerators(BenchProject.GeneratorsOf(generatorAssembly), project.Fresh(project.Trees, references), out var generated);
+        for (var i = 0; i < project.Trees.Length; i++)
+            File.WriteAllText(Path.Combine(dir, "src", $"Models{i}.cs"), project.Trees[i].GetText().ToString());
+        var k = 0;
+        foreach (var tree in generated.SyntaxTrees.Skip(project.Trees.Length))
+            File.WriteAllText(Path.Combine(dir, "generated", $"G{k++}_{Path.GetFileName(tree.FilePath)}"), tree.GetText().ToString());
+        var ids = BenchProject.AnalyzersOf(generatorAssembly).SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id)
+            .Distinct().OrderBy(id => id, StringComparer.Ordinal).ToArray();
+
+        // The repository's global.json pins the SDK; the folder is outside the repository, so it gets a copy.
+        var globalJson = FindUp(AppContext.BaseDirectory, "global.json");
+        if (globalJson is not null)
+            File.Copy(globalJson, Path.Combine(dir, "global.json"));
+        File.WriteAllText(Path.Combine(dir, "Directory.Build.props"), "<Project />\n");
+        File.WriteAllText(Path.Combine(dir, "Directory.Build.targets"), "<Project />\n");
+        File.WriteAllText(Path.Combine(dir, "Bench.csproj"), $$"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>disable</ImplicitUsings>
+                <EnableDefaultCompileItems>false</EnableDefaultCompileItems>
+                <GenerateDocumentationFile>false</GenerateDocumentationFile>
+                <NoWarn>$(NoWarn);CS1701;CS1702</NoWarn>
+              </PropertyGroup>
+              <ItemGroup>
+                <Compile Include="src/*.cs" />
+                <Reference Include="{{typeof(TorchSharp.torch).Assembly.Location}}" />
+                <Reference Include="{{typeof(MupGen.IMupModel).Assembly.Location}}" />
+              </ItemGroup>
+              <ItemGroup Condition="'$(Side)' == 'none'">
+                <Compile Include="generated/*.cs" />
+              </ItemGroup>
+              <ItemGroup Condition="'$(Side)' != 'none'">
+                <Analyzer Include="{{generatorAssembly.Location}}" />
+              </ItemGroup>
+              <PropertyGroup Condition="'$(Side)' == 'generator'">
+                <NoWarn>$(NoWarn);{{string.Join(";", ids)}}</NoWarn>
+              </PropertyGroup>
+            </Project>
+            """);
+
+        if (Dotnet(dir, "restore", out var restore) != 0)
+        {
+            Console.WriteLine(restore);
+            return 1;
+        }
+        var sides = new[] { "none", "generator", "both" };
+        var csc = sides.ToDictionary(s => s, _ => new List<double>());
+        // Warm-up: the compiler server, the analyzer assembly load, and a check that every side builds clean.
+        foreach (var side in sides)
+            if (Build(dir, side, out var output) is null)
+            {
+                Console.WriteLine(output);
+                return 1;
+            }
+        for (var r = 0; r < rounds; r++)
+        {
+            var order = Enumerable.Range(0, sides.Length).Select(i => sides[(i + r) % sides.Length]).ToArray();
+            if (r % 2 == 1) Array.Reverse(order);
+            foreach (var side in order)
+            {
+                var ms = Build(dir, side, out var output);
+                if (ms is null)
+                {
+                    Console.WriteLine(output);
+                    return 1;
+                }
+                csc[side].Add(ms.Value);
+            }
+        }
+        if (server)
+            Dotnet(dir, "build-server shutdown", out _);
+        var none = csc["none"];
+        Console.WriteLine($"Real build: {BenchProject.Models} µP model classes in {project.Trees.Length} files, `dotnet build` of a library project in {dir}; Csc task time, {(server ? "compiler server warm" : "a fresh compiler process per build")}; {rounds} rounds in rotating order, {Environment.ProcessorCount} cores, load {BuildCost.Load()}");
+        Console.WriteLine($"{"",-58} {"milliseconds",-30} MupGen's share of (0)");
+        Console.WriteLine($"{"(0) compile without MupGen (the generated files as sources)",-58} {Stats.Ms(none),-30} -");
+        foreach (var (side, label) in new[] { ("generator", "(1) with the generator (analyzers off)"), ("both", "(3) with the generator and the analyzers") })
+        {
+            var cost = csc[side].Zip(none, (x, b) => (x - b) / b).ToList();
+            Console.WriteLine($"{label,-58} {Stats.Ms(csc[side]),-30} {Stats.Percent(cost)}");
+        }
+        Console.WriteLine("target: (3) at most 3% more than (0)");
+        return 0;
+    }
+
+    /// <summary>Rebuilds the project's assembly (its sources touched, so the compiler runs) and returns the Csc task's
+    /// milliseconds, or null when the build failed or reported a warning.</summary>
+    private static bool _server;
+
+    private static double? Build(string dir, string side, out string output)
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(dir, "src")))
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow);
+        var rc = Dotnet(dir, $"build --no-restore -c Release -nologo -clp:PerformanceSummary -p:Side={side}", out output);
+        if (rc != 0 || !output.Contains(" 0 Warning(s)", StringComparison.Ordinal))
+            return null;
+        var match = Regex.Match(output, @"^\s*(\d+) ms\s+Csc\s+\d+ calls", RegexOptions.Multiline);
+        return match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+    }
+
+    private static int Dotnet(string dir, string arguments, out string output)
+    {
+        var start = new ProcessStartInfo("dotnet", arguments)
+        {
+            WorkingDirectory = dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        start.Environment["UseSharedCompilation"] = _server ? "true" : "false";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        output += stderr.Result;
+        return process.ExitCode;
+    }
+
+    private static string? FindUp(string start, string name)
+    {
+        for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, name)))
+                return Path.Combine(d.FullName, name);
+        return null;
+    }
+}
