@@ -25,7 +25,7 @@ public class SizeHelperTests
         {
             private readonly int _width;
             private readonly Linear up, down, rounded, head1, mlp, defaulted, named, other, extension, property, nested, perHead, guarded, padded,
-                explicitThis, blockGetter, readsField, compound;
+                explicitThis, blockGetter, readsField, compound, roundedInline, head1Inline, mlpInline, guardedInline, compoundInline;
             [ReadoutLayer] private readonly Linear head;
 
             public SizeNet([Width(64)] int width, int heads, int vocab = 50) : base("sizes")
@@ -51,6 +51,12 @@ public class SizeHelperTests
                 blockGetter = Linear(width, Outer);
                 readsField = Linear(width, Scaled(3));
                 compound = Linear(width, Llama(width, 32));
+                // The same sizes written inline: each helper must read exactly as these.
+                roundedInline = Linear(width, (4 * width + 256 - 1) / 256 * 256);
+                head1Inline = Linear(width, width / 4);
+                mlpInline = Linear(width, (int)(8 * width / 3));
+                guardedInline = Linear(width, width / 2 * 3);
+                compoundInline = Linear(width, 32 * ((4 * width * 2 / 3 + 32 - 1) / 32));
                 head = Linear(width, 10);
                 RegisterComponents();
             }
@@ -105,13 +111,16 @@ public class SizeHelperTests
         Assert.Equal(DimForm.Computed, Out("rounded").Form);
         Assert.Equal(256L, Out("rounded").BaseSize);
         Assert.Equal("(((((4L * w) + 256L) - 1L) / 256L) * 256L)", Out("rounded").SizeAt);
-        // A block body returning w / heads with a constant head count: a division that truncates, so computed (never
-        // a measure of the width), as inline.
+        Assert.Equal(Out("roundedInline"), Out("rounded"));
+        // A block body returning w / heads with a constant head count: a division that truncates, so computed (never a
+        // measure of the width), as inline.
         Assert.Equal(16L, Out("head1").BaseSize);
         Assert.Equal(DimForm.Computed, Out("head1").Form);
+        Assert.Equal(Out("head1Inline"), Out("head1"));
         // A local function with a cast: 8 * 64 / 3 = 170, a truncating product, computed as inline.
         Assert.Equal(170L, Out("mlp").BaseSize);
         Assert.Equal(DimForm.Computed, Out("mlp").Form);
+        Assert.Equal(Out("mlpInline"), Out("mlp"));
         // An optional parameter left out takes its constant default (64); a named argument binds by name (32).
         Assert.Equal("(((((w + 1L) + 64L) - 1L) / 64L) * 64L)", Out("defaulted").SizeAt);
         Assert.Equal(128L, Out("defaulted").BaseSize);
@@ -126,6 +135,7 @@ public class SizeHelperTests
         Assert.Equal(new DimSpec(DimForm.Monomial, null, new[] { new PowerSpec("width", 1) }.ToEquatableArray()), Out("perHead"));
         // Guards, locals reassigned, two returns giving the same value; a long result.
         Assert.Equal(96L, Out("guarded").BaseSize);
+        Assert.Equal(Out("guardedInline"), Out("guarded"));
         // Width-free: a padded vocabulary is fixed.
         Assert.Equal(DimSpec.Fixed, In("padded"));
         Assert.Equal(Role.Input, Fact(spec, "padded.weight").Role);
@@ -137,6 +147,7 @@ public class SizeHelperTests
         Assert.Equal(DimForm.Computed, Out("compound").Form);
         Assert.Equal(192L, Out("compound").BaseSize);
         Assert.Equal("(32L * ((((((4L * w) * 2L) / 3L) + 32L) - 1L) / 32L))", Out("compound").SizeAt);
+        Assert.Equal(Out("compoundInline"), Out("compound"));
     }
 
     private const string Loud = """
