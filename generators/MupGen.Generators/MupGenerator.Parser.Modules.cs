@@ -268,33 +268,41 @@ public sealed partial class MupGenerator
 
             /// <summary>The argument of every <c>MupAttentionScale(x)</c> call in the class (any method, any partial
             /// part, its user base classes), evaluated in <paramref name="walker"/>'s environment.</summary>
-            public List<Value> HeadDims(INamedTypeSymbol type, ConstructorWalker walker)
+            public List<HeadDimCall> HeadDims(INamedTypeSymbol type, ConstructorWalker walker)
             {
                 if (!_calls.TryGetValue(type, out var calls))
                     _calls[type] = calls = Fast ? FindAttentionCallsSyntax(type) : FindAttentionCalls(type);
-                return calls.Select(c => c.Argument is { } argument ? walker.EvalInMethod(argument, c.Locals) : walker.EvalAttentionSyntax(c.Member, c.Constant)).ToList();
+                return calls.Select(c => new HeadDimCall(c.Argument is { } argument ? walker.EvalInMethod(argument, c.Locals) : walker.EvalAttentionSyntax(c.Member, c.Constant),
+                    c.Syntax, c.DeclaringType)).ToList();
             }
 
             private sealed class AttentionCall
             {
-                public AttentionCall(IOperation argument, Dictionary<ILocalSymbol, IOperation> locals)
+                public AttentionCall(IOperation argument, Dictionary<ILocalSymbol, IOperation> locals, INamedTypeSymbol declaringType)
                 {
                     Argument = argument;
                     Locals = locals;
+                    DeclaringType = declaringType;
+                    Syntax = argument.Syntax;
                 }
 
-                /// <summary>A call the syntax fast path read: the argument is a member of the class, or a constant.</summary>
-                public AttentionCall(ISymbol? member, Value? constant)
+                /// <summary>A call the syntax fast path read: the argument (<paramref name="syntax"/>) is a member of the
+                /// class, or a constant.</summary>
+                public AttentionCall(ISymbol? member, Value? constant, SyntaxNode syntax, INamedTypeSymbol declaringType)
                 {
                     Member = member;
                     Constant = constant;
                     Locals = new Dictionary<ILocalSymbol, IOperation>(SymbolEqualityComparer.Default);
+                    DeclaringType = declaringType;
+                    Syntax = syntax;
                 }
 
                 public IOperation? Argument { get; }
                 public Dictionary<ILocalSymbol, IOperation> Locals { get; }
                 public ISymbol? Member { get; }
                 public Value? Constant { get; }
+                public INamedTypeSymbol DeclaringType { get; }
+                public SyntaxNode Syntax { get; }
             }
 
             /// <summary>Found by syntax: the generated MupAttentionScale does not exist yet when the generator runs, so
@@ -323,7 +331,7 @@ public sealed partial class MupGenerator
                             var expression = invocation.ArgumentList.Arguments[0].Expression;
                             if (ModelFor(expression.SyntaxTree).GetOperation(expression, Ct) is not { } argument)
                                 continue;
-                            calls.Add(new AttentionCall(argument, LocalsAround(argument)));
+                            calls.Add(new AttentionCall(argument, LocalsAround(argument), t));
                         }
                     }
                 }

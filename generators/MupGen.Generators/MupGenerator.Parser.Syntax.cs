@@ -223,11 +223,11 @@ public sealed partial class MupGenerator
                             if (argument.ContainsDiagnostics || argument.NameColon is not null || !argument.RefKindKeyword.IsKind(SyntaxKind.None))
                                 throw Decline("a MupAttentionScale argument the fast path does not read");
                             var expression = argument.Expression;
-                            while (expression is ParenthesizedExpressionSyntax parenthesized)
-                                expression = parenthesized.Expression;
+                            if (expression is ParenthesizedExpressionSyntax)
+                                throw Decline("a parenthesized MupAttentionScale argument");
                             if (expression is LiteralExpressionSyntax { Token.Value: int literal } && expression.IsKind(SyntaxKind.NumericLiteralExpression))
                             {
-                                calls.Add(new AttentionCall(null, new Const(literal)));
+                                calls.Add(new AttentionCall(null, new Const(literal), expression, t));
                                 continue;
                             }
                             string? memberName = null;
@@ -254,12 +254,12 @@ public sealed partial class MupGenerator
                             var symbol = ConstructorWalker.FindMember(t, memberName) ?? throw Decline("a MupAttentionScale argument that is not a field or property of the class");
                             if (symbol is IFieldSymbol { HasConstantValue: true } constant)
                             {
-                                calls.Add(new AttentionCall(null, ConstructorWalker.ConstantOf(constant.ConstantValue, expression)));
+                                calls.Add(new AttentionCall(null, ConstructorWalker.ConstantOf(constant.ConstantValue, expression), expression, t));
                                 continue;
                             }
                             if (symbol.IsStatic)
                                 throw Decline("a static member as a MupAttentionScale argument");
-                            calls.Add(new AttentionCall(symbol, null));
+                            calls.Add(new AttentionCall(symbol, null, expression, t));
                         }
                     }
                 }
