@@ -81,6 +81,22 @@ public class AttentionScaleTests
         Assert.Equal("BaseHeadDim", Assert.Throws<ArgumentException>(() => model.MupOptions = new MupOptions { BaseHeadDim = 0 }).ParamName);
     }
 
+    /// <summary>A call the generator does not see (through another object: the parent asks the child) leaves the child
+    /// with no fact: refused by name, not assumed to grow with the width.</summary>
+    [Fact]
+    public void A_module_without_a_fact_is_refused_by_name()
+    {
+        using var model = new AsksChildForScale(128);
+        Assert.Empty(((IMupModel)model).MupFacts.Attention);
+        using var x = torch.randn(2, 128);
+        var refused = Assert.Throws<InvalidOperationException>(() => model.forward(x));
+        Assert.Contains("MupAttentionScale of module 'attn' of AsksChildForScale", refused.Message);
+        Assert.Contains("saw no MupAttentionScale call", refused.Message);
+        ((IMupModel)model).MupOptions = new MupOptions { BaseHeadDim = 16 };
+        var attn = (ScaleAskedByParent)model.named_modules().Single(m => m.name == "attn").module;
+        Assert.Equal(Math.Sqrt(16) / 32, attn.MupAttentionScale(32), 15);
+    }
+
     /// <summary>A head dimension width / heads whose width no layer measures is refused, not given multiplier 1.</summary>
     [Fact]
     public void A_head_dimension_of_an_unmeasured_width_is_refused()

@@ -74,3 +74,36 @@ public partial class TruncatedOnly : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) => readout.call(input.call(x) * MupReadoutMultiplier);
 }
 #pragma warning restore MUP001
+
+/// <summary>Attention whose scale its parent asks for (<c>attn.MupAttentionScale(d)</c>): the generator reads calls in a
+/// module's own class only, so this module has no head-dimension fact and its MupAttentionScale is refused.</summary>
+public partial class ScaleAskedByParent : Module<Tensor, Tensor>
+{
+    private readonly Linear q;
+
+    public ScaleAskedByParent(int width) : base(nameof(ScaleAskedByParent))
+    {
+        q = Linear(width, width);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => q.call(x);
+}
+
+/// <summary>The parent of <see cref="ScaleAskedByParent"/>, which asks for its scale through the field.</summary>
+public partial class AsksChildForScale : Module<Tensor, Tensor>
+{
+    private readonly ScaleAskedByParent attn;
+    [ReadoutLayer] private readonly Linear readout;
+    private readonly long headDim;
+
+    public AsksChildForScale([Width(64)] int width, int heads = 4) : base(nameof(AsksChildForScale))
+    {
+        attn = new ScaleAskedByParent(width);
+        readout = Linear(width, 10);
+        headDim = width / heads;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => readout.call(attn.call(x) * attn.MupAttentionScale(headDim) * MupReadoutMultiplier);
+}
