@@ -236,7 +236,8 @@ public sealed partial class MupGenerator
                                 var owner = invocation.Ancestors().OfType<MemberDeclarationSyntax>().FirstOrDefault();
                                 if (owner is null || owner is BaseTypeDeclarationSyntax)
                                     throw Decline("a MupAttentionScale call outside a member");
-                                if (ConstructorWalker.DeclaredNames(owner).Contains(simple.Identifier.ValueText))
+                                if (ConstructorWalker.DeclaredNames(owner).Contains(simple.Identifier.ValueText)
+                                    || (simple.Identifier.ValueText == "value" && owner is BasePropertyDeclarationSyntax))
                                     throw Decline("a MupAttentionScale argument that may be a local or parameter");
                                 memberName = simple.Identifier.ValueText;
                             }
