@@ -17,7 +17,9 @@ namespace MupGen.CodeFixes;
 
 /// <summary>MUP007: <c>att / Math.Sqrt(d)</c> → <c>att * MupAttentionScale(d)</c>; <c>* (1.0 / Math.Sqrt(d))</c> and
 /// <c>Math.Pow(d, -0.5)</c> → <c>MupAttentionScale(d)</c>; <c>scaled_dot_product_attention(q, k, v, ...)</c> →
-/// <c>MupAttention.ScaledDotProduct(q, k, v, MupAttentionScale(q.shape[^1]), ...)</c>.</summary>
+/// <c>MupAttention.ScaledDotProduct(q, k, v, MupAttentionScale(headDim), ...)</c>. The head dimension is the one the
+/// analyzer hands over (DiagnosticProperties.HeadDim): the class's head-dimension field where the code reads a tensor's
+/// shape (<c>q.shape[^1]</c>, which the generator cannot read: MUP020); without one no fix is offered.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AttentionScaleCodeFix)), Shared]
 public sealed class AttentionScaleCodeFix : CodeFixProvider
 {
@@ -33,7 +35,9 @@ public sealed class AttentionScaleCodeFix : CodeFixProvider
         {
             var sdpa = diagnostic.Properties.TryGetValue(DiagnosticProperties.Kind, out var kind) && kind == "Sdpa";
             // A TorchSharp attention layer (MultiheadAttention, ...) scales inside: no edit here gives µP's scale.
-            if (kind == "Layer")
+            // Without a head dimension the generator can read (the analyzer found no head-dimension field to use
+            // instead of a tensor's shape), any edit would only trade MUP007 for MUP020: no fix.
+            if (kind == "Layer" || !diagnostic.Properties.TryGetValue(DiagnosticProperties.HeadDim, out var headDim) || string.IsNullOrEmpty(headDim))
                 continue;
             context.RegisterCodeFix(CodeAction.Create(
                 sdpa ? "Use MupAttention.ScaledDotProduct with MupAttentionScale" : "Use MupAttentionScale(headDim)",
@@ -53,14 +57,22 @@ public sealed class AttentionScaleCodeFix : CodeFixProvider
         var expression = node as ExpressionSyntax ?? (node as ArgumentSyntax)?.Expression;
         if (expression is null)
             return document;
+        var headDim = diagnostic.Properties.TryGetValue(DiagnosticProperties.HeadDim, out var given) ? given : null;
+        if (string.IsNullOrEmpty(headDim))
+            return document;
         if (kind == "Sdpa")
-            return Sdpa(document, root, model, expression, ct);
+            return Sdpa(document, root, model, expression, ParseExpression(headDim!), ct);
 
         ExpressionSyntax? dim;
         var found = kind == "Multiply" ? Expressions.IsInverseSqrt(expression, out dim) : Expressions.IsSqrt(expression, out dim);
         if (!found || dim is null)
             return document;
-        var scale = ScaleCall(model, Expressions.Strip(dim));
+        // The head dimension the analyzer chose: the one under the sqrt, or the class's head-dimension field in place
+        // of a tensor's shape the generator cannot read.
+        var stripped = Expressions.Strip(dim);
+        var scale = headDim == stripped.ToString()
+            ? ScaleCall(model, stripped)
+            : InvocationExpression(IdentifierName("MupAttentionScale"), ArgumentList(SingletonSeparatedList(Argument(ParseExpression(headDim!)))));
         switch (kind)
         {
             case "Divide" when expression.Parent is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.DivideExpression } quotient && quotient.Right == expression:
@@ -89,7 +101,7 @@ public sealed class AttentionScaleCodeFix : CodeFixProvider
         return InvocationExpression(IdentifierName("MupAttentionScale"), ArgumentList(SingletonSeparatedList(Argument(argument))));
     }
 
-    private static Document Sdpa(Document document, SyntaxNode root, SemanticModel model, ExpressionSyntax expression, CancellationToken ct)
+    private static Document Sdpa(Document document, SyntaxNode root, SemanticModel model, ExpressionSyntax expression, ExpressionSyntax headDim, CancellationToken ct)
     {
         if (expression is not InvocationExpressionSyntax call || model.GetOperation(call, ct) is not IInvocationOperation operation)
             return document;
@@ -97,10 +109,6 @@ public sealed class AttentionScaleCodeFix : CodeFixProvider
             .FirstOrDefault(a => a.Parameter?.Name == name && a.ArgumentKind != ArgumentKind.DefaultValue)?.Value.Syntax as ExpressionSyntax;
         if (Arg("query") is not { } query || Arg("key") is not { } key || Arg("value") is not { } value)
             return document;
-        var headDim = ElementAccessExpression(
-            MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FixHelpers.AsFactor(query), IdentifierName("shape")),
-            BracketedArgumentList(SingletonSeparatedList(Argument(PrefixUnaryExpression(SyntaxKind.IndexExpression,
-                LiteralExpression(SyntaxKind.NumericLiteralExpression, Literal(1)))))));
         var arguments = new List<ArgumentSyntax>
         {
             Argument(query.WithoutTrivia()),

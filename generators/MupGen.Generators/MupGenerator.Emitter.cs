@@ -84,8 +84,17 @@ public sealed partial class MupGenerator
                 w.Line($"new {Facts}MupAttentionFact[]");
                 w.Line("{");
                 w.Indent();
+                // An unread argument (HeadDim null) becomes a fact without a head dimension that makes the run time
+                // refuse the module's MupAttentionScale; two unread calls of one module with the same detail, one fact.
+                var written = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal);
                 foreach (var attention in model.Attention)
-                    w.Line($"new {Facts}MupAttentionFact({Literal(attention.Module)}, {Dim(attention.HeadDim)}),");
+                {
+                    var line = attention.HeadDim is { } headDim
+                        ? $"new {Facts}MupAttentionFact({Literal(attention.Module)}, {Dim(headDim)}),"
+                        : $"new {Facts}MupAttentionFact({Literal(attention.Module)}, null, {Literal(attention.Detail ?? "")}),";
+                    if (written.Add(line))
+                        w.Line(line);
+                }
                 w.Unindent();
                 w.Line("});");
             }

@@ -18,10 +18,12 @@ public sealed partial class MupGenerator
             /// layers that use it get no rule.</summary>
             private void ApplyMeasurability()
             {
+                // The run time measures a width only from an exact monomial with a known base size: never from a
+                // computed size (it does not grow exactly with the width) nor a sum (a · w + c: a is not recorded).
                 var measurable = new HashSet<string>(_layers
                     .SelectMany(l => l.Facts)
                     .SelectMany(f => f.Shape)
-                    .Where(d => d.BaseSize is not null && d.Form != DimForm.Computed) // the run time never measures a width from a computed size
+                    .Where(d => d.BaseSize is not null && d.Form == DimForm.Monomial)
                     .SelectMany(d => d.Powers.Select(p => p.Symbol)));
                 foreach (var layer in _layers)
                 {
@@ -33,7 +35,7 @@ public sealed partial class MupGenerator
                         .FirstOrDefault(s => !measurable.Contains(s));
                     if (missing is null)
                         continue;
-                    var note = $"width '{missing}' appears in no dimension whose size at base width is a compile-time constant, so its multiplier cannot be measured at run time";
+                    var note = $"width '{missing}' appears in no dimension that grows exactly with it at a size known at compile time (a division that truncates, such as 8 * {missing} / 3, or a sum, such as {missing} + 1, does not), so its multiplier cannot be measured at run time";
                     layer.Facts = layer.Facts.Select(f => f with { Role = Role.Unresolved, Note = note, Reason = UnresolvedReason.UnmeasurableWidth }).ToList();
                 }
             }
@@ -50,9 +52,14 @@ public sealed partial class MupGenerator
                 public bool IsWidthFree => AffineSymbol is null && Powers.Values.All(k => k == 0);
             }
 
-            private DimSpec? AnalyzeDim(Value value, out string? problem) => AnalyzeDim(value, out problem, out _, out _);
+            /// <summary>A head dimension's form (a MupAttentionScale argument, an attention layer's embed_dim /
+            /// num_heads): these never measure the width, so a truncating product stays a monomial (<c>width / 4</c>
+            /// is <c>Scaled(16, width)</c>), whose multiplier at a known base is actual / base all the same.</summary>
+            private DimSpec? AnalyzeDim(Value value, out string? problem) => AnalyzeDim(value, out problem, out _, out _, parameter: false);
 
-            private DimSpec? AnalyzeDim(Value value, out string? problem, out UnresolvedReason reason, out SyntaxNode? at)
+            /// <summary>A parameter dimension's form; with <paramref name="parameter"/> a product whose division
+            /// truncates is a computed dimension (never used to measure the width).</summary>
+            private DimSpec? AnalyzeDim(Value value, out string? problem, out UnresolvedReason reason, out SyntaxNode? at, bool parameter = true)
             {
                 problem = null;
                 reason = UnresolvedReason.UnreadableSize;
@@ -98,8 +105,64 @@ public sealed partial class MupGenerator
                     problem = $"{Render(value)} is {(baseSize is { } s ? s.ToString(CultureInfo.InvariantCulture) : "undefined")} at base width (C# integer arithmetic)";
                     return null;
                 }
+                // A product with a division that truncates (8 * d / 3, d / 2) does not grow exactly with the width: its
+                // multiplier is actual / base, as mup's shape method gives it, but it must never measure the width (at
+                // d = 100, 266 / 170 is not 100 / 64). A computed dimension is exactly that; with two widths in it there
+                // is no computed form, and no rule the generator can vouch for.
+                if (parameter && !IsExact(value, out _))
+                {
+                    if (Computed(value) is { } truncated)
+                        return truncated;
+                    problem = $"{Render(value)} divides by a constant that does not divide it, so it does not grow exactly with the widths it is made of";
+                    reason = UnresolvedReason.NonProportionalSize;
+                    return null;
+                }
                 return new DimSpec(DimForm.Monomial, size, powers.ToEquatableArray());
             }
+
+            /// <summary>True when a product and quotient of widths and constants is c · Π w_i^k_i with an integer c at
+            /// every width, i.e. no division truncates: a constant divides only a constant, or a term whose integer
+            /// coefficient it divides (<c>4 * width / 2</c>); anything divided by a width is not exact.</summary>
+            private static bool IsExact(Value value, out long coefficient)
+            {
+                coefficient = 1;
+                switch (value)
+                {
+                    case Const c:
+                        coefficient = c.V;
+                        return true;
+                    case SymbolRef { IsDepth: false }:
+                        return true;
+                    case Binary { Op: '*' } product:
+                        if (!IsExact(product.Left, out var l) || !IsExact(product.Right, out var r))
+                            return false;
+                        coefficient = unchecked(l * r);
+                        return true;
+                    case Binary { Op: '/' } quotient:
+                        if (!IsWidthFree(quotient.Right) || EvaluateAtBase(quotient.Right) is not { } divisor || divisor == 0)
+                            return false;
+                        if (IsWidthFree(quotient.Left))
+                        {
+                            if (EvaluateAtBase(quotient) is not { } constant)
+                                return false;
+                            coefficient = constant;
+                            return true;
+                        }
+                        if (!IsExact(quotient.Left, out var dividend) || dividend % divisor != 0)
+                            return false;
+                        coefficient = dividend / divisor;
+                        return true;
+                    default:
+                        return false;
+                }
+            }
+
+            private static bool IsWidthFree(Value value) => value switch
+            {
+                Const => true,
+                Binary b => IsWidthFree(b.Left) && IsWidthFree(b.Right),
+                _ => false,
+            };
 
             private static Form Analyze(Value value)
             {

@@ -89,12 +89,24 @@ public sealed partial class MupGenerator
                     AddAttention(a);
             }
 
-            /// <summary>A MupAttentionScale argument of the module at <paramref name="path"/>; skipped when it is not
-            /// a size the generator can read (the runtime then takes the head dimension to grow with the width).</summary>
-            public void AddAttention(string path, Value headDim)
+            /// <summary>A MupAttentionScale argument of the module at <paramref name="path"/>.</summary>
+            public void AddAttention(string path, HeadDimCall headDim) => AddAttention(AttentionFor(path, headDim));
+
+            /// <summary>The head dimension's form, or, when the argument is not a size the generator can read (a
+            /// tensor's shape, a field the constructor does not set, a method's result), an unread entry with what was
+            /// not understood and where: never a guess, since µP's scale differs between a head dimension that grows
+            /// with the width (1/d) and a fixed one with more heads (unchanged).</summary>
+            private AttentionSpec AttentionFor(string path, HeadDimCall call)
             {
-                if (AnalyzeDim(headDim, out _) is { } dim)
-                    AddAttention(new AttentionSpec(path, dim));
+                if (AnalyzeDim(call.Value, out var problem) is { } dim)
+                    return new AttentionSpec(path, dim);
+                var text = System.Text.RegularExpressions.Regex.Replace(call.Syntax.ToString(), @"\s+", " ").Trim();
+                var readsShape = call.Syntax.DescendantNodesAndSelf().Any(n =>
+                    n is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Name.Identifier.ValueText: "shape" or "size" });
+                var why = readsShape ? $"{text} reads a tensor's shape, which is known only at run time"
+                    : problem is null || problem.StartsWith(text, System.StringComparison.Ordinal) ? problem : $"{text}: {problem}";
+                var declaring = call.DeclaringType.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
+                return new AttentionSpec(path, null, $"MupAttentionScale({text}): {why ?? text + " is not a size the generator can read"}", declaring, Spot(call.Syntax));
             }
 
             private void AddAttention(AttentionSpec spec)
@@ -184,8 +196,8 @@ public sealed partial class MupGenerator
                         if (!Reached.Contains(module.Type, SymbolEqualityComparer.Default))
                             Reached.Add(module.Type);
                         foreach (var head in module.HeadDims)
-                            if (AnalyzeDim(head, out _) is { } dim && !part.Attention.Contains(new AttentionSpec(prefix, dim)))
-                                part.Attention.Add(new AttentionSpec(prefix, dim));
+                            if (AttentionFor(prefix, head) is var spec && !part.Attention.Contains(spec))
+                                part.Attention.Add(spec);
                         // A role attribute on the module's field applies to its layers that carry none of their own.
                         foreach (var field in module.Fields)
                             part.Add(FactsFor(field.Value, field.DeclaredType, prefix + "." + field.Name,

@@ -245,23 +245,25 @@ public sealed partial class MupGenerator
 
             /// <summary>The argument of every <c>MupAttentionScale(x)</c> call in the class (any method, any partial
             /// part, its user base classes), evaluated in <paramref name="walker"/>'s environment.</summary>
-            public List<Value> HeadDims(INamedTypeSymbol type, ConstructorWalker walker)
+            public List<HeadDimCall> HeadDims(INamedTypeSymbol type, ConstructorWalker walker)
             {
                 if (!_calls.TryGetValue(type, out var calls))
                     _calls[type] = calls = FindAttentionCalls(type);
-                return calls.Select(c => walker.EvalInMethod(c.Argument, c.Locals)).ToList();
+                return calls.Select(c => new HeadDimCall(walker.EvalInMethod(c.Argument, c.Locals), c.Argument.Syntax, c.DeclaringType)).ToList();
             }
 
             private sealed class AttentionCall
             {
-                public AttentionCall(IOperation argument, Dictionary<ILocalSymbol, IOperation> locals)
+                public AttentionCall(IOperation argument, Dictionary<ILocalSymbol, IOperation> locals, INamedTypeSymbol declaringType)
                 {
                     Argument = argument;
                     Locals = locals;
+                    DeclaringType = declaringType;
                 }
 
                 public IOperation Argument { get; }
                 public Dictionary<ILocalSymbol, IOperation> Locals { get; }
+                public INamedTypeSymbol DeclaringType { get; }
             }
 
             /// <summary>Found by syntax: the generated MupAttentionScale does not exist yet when the generator runs, so
@@ -290,7 +292,7 @@ public sealed partial class MupGenerator
                             var expression = invocation.ArgumentList.Arguments[0].Expression;
                             if (ModelFor(expression.SyntaxTree).GetOperation(expression, Ct) is not { } argument)
                                 continue;
-                            calls.Add(new AttentionCall(argument, LocalsAround(argument)));
+                            calls.Add(new AttentionCall(argument, LocalsAround(argument), t));
                         }
                     }
                 }

@@ -208,7 +208,7 @@ public sealed partial class MupGenerator
         /// bound to the caller's argument values, so its layers are known per call site.</summary>
         internal sealed class UserModule : Value
         {
-            public UserModule(INamedTypeSymbol type, List<ModuleField> fields, List<Value> headDims)
+            public UserModule(INamedTypeSymbol type, List<ModuleField> fields, List<HeadDimCall> headDims)
             {
                 Type = type;
                 Fields = fields;
@@ -222,7 +222,23 @@ public sealed partial class MupGenerator
 
             /// <summary>The argument of every <c>MupAttentionScale(headDim)</c> call in the class, evaluated in this
             /// instance's constructor environment.</summary>
-            public List<Value> HeadDims { get; }
+            public List<HeadDimCall> HeadDims { get; }
+        }
+
+        /// <summary>One <c>MupAttentionScale(x)</c> call of a module class: its argument evaluated for one instance, the
+        /// argument's syntax and the class that declares the call (for MUP020 when the value cannot be read).</summary>
+        internal sealed class HeadDimCall
+        {
+            public HeadDimCall(Value value, SyntaxNode syntax, INamedTypeSymbol declaringType)
+            {
+                Value = value;
+                Syntax = syntax;
+                DeclaringType = declaringType;
+            }
+
+            public Value Value { get; }
+            public SyntaxNode Syntax { get; }
+            public INamedTypeSymbol DeclaringType { get; }
         }
 
         /// <summary>A field of a module class: its component name, declared type, value after the constructor, role attribute.</summary>

@@ -65,13 +65,52 @@ public sealed partial class MupBinding
                     "or use MupParametrization.Mup to apply width rules only.");
         }
 
-        /// <summary>The width multiplier of the head dimension an attention module at <paramref name="path"/> passes.</summary>
-        public double HeadDimMultiplier(string path, long headDim)
+        /// <summary>The base head dimension of the attention module at <paramref name="path"/> that passes
+        /// <paramref name="headDim"/>: headDim over the head dimension's width multiplier, from the module's compiled
+        /// fact. Where the generator could not read the argument (an unresolved fact) or saw no call at all, there is
+        /// no rule to apply (a head dimension that grows with the width and a fixed one with more heads need different
+        /// scales), so <paramref name="baseHeadDim"/>, the user's decision (MupOptions.BaseHeadDim), is required.</summary>
+        public double BaseHeadDim(string path, long headDim, long? baseHeadDim)
         {
-            foreach (var fact in _facts.Attention)
-                if (NameMatches(fact.Module, path))
-                    return Multiplier(fact.HeadDim, headDim, _symbols);
-            return MN;
+            var facts = _facts.Attention.Where(f => NameMatches(f.Module, path)).ToList();
+            var module = path.Length == 0 ? $"{_facts.ModelName} itself" : $"module '{path}' of {_facts.ModelName}";
+            if (facts.FirstOrDefault(f => f.HeadDim is null) is { } unread)
+            {
+                if (baseHeadDim is { } decided)
+                    return decided;
+                throw new InvalidOperationException(
+                    $"MupAttentionScale of {module}: the generator could not read the head dimension passed ({unread.Note ?? "an argument it cannot read"}), " +
+                    "so it does not know whether the head dimension grows with the width (µP then scales by sqrt(base head dim) / head dim) or stays fixed while the head count grows (the scale does not change). " +
+                    "Pass a head dimension the generator can read: a field the constructor sets (headDim = width / heads) or a constant; " +
+                    "or set MupOptions.BaseHeadDim to the head dimension at base width (see diagnostic MUP020).");
+            }
+            if (facts.Count == 0)
+            {
+                if (baseHeadDim is { } decided)
+                    return decided;
+                throw new InvalidOperationException(
+                    $"MupAttentionScale of {module}: the generator saw no MupAttentionScale call in this module's class (a call through another object, in a helper class, or from outside the model), " +
+                    "so it does not know whether the head dimension grows with the width (µP then scales by sqrt(base head dim) / head dim) or stays fixed while the head count grows (the scale does not change). " +
+                    "Call MupAttentionScale(headDim) inside the attention module's own class with a head dimension its constructor sets (headDim = width / heads), " +
+                    "or set MupOptions.BaseHeadDim to the head dimension at base width.");
+            }
+            var form = facts[0].HeadDim!;
+            // width / heads with heads an argument: its multiplier is the width's, which must have been measured.
+            if (form.Form == MupDimForm.Monomial && form.BaseSize is null && form.Powers.FirstOrDefault(p => !_symbols.ContainsKey(p.Symbol)) is { Symbol: { } unmeasured })
+            {
+                if (baseHeadDim is { } decided)
+                    return decided;
+                throw new InvalidOperationException(
+                    $"MupAttentionScale of {module}: its head dimension ({form}) scales with the width '{unmeasured}', which no layer measures at run time (no size that grows exactly with it at a size known at compile time). " +
+                    $"Build one layer directly from '{unmeasured}', or set MupOptions.BaseHeadDim to the head dimension at base width.");
+            }
+            double compiled = headDim / Multiplier(form, headDim, _symbols);
+            // The user's value must agree with the compiled fact (an integer division at base width rounds).
+            if (baseHeadDim is { } given && Math.Abs(given - compiled) >= 1.0)
+                throw new InvalidOperationException(
+                    $"MupAttentionScale of {module}: MupOptions.BaseHeadDim is {given.ToString(CultureInfo.InvariantCulture)}, but the compiled fact ({facts[0].HeadDim}) gives a base head dimension of " +
+                    $"{compiled.ToString("0.###", CultureInfo.InvariantCulture)} for head dimension {headDim.ToString(CultureInfo.InvariantCulture)}. Correct MupOptions.BaseHeadDim or leave it null.");
+            return compiled;
         }
 
         public IReadOnlyList<BoundParameter> Parameters { get; }
@@ -241,7 +280,7 @@ public sealed partial class MupBinding
             foreach (var symbol in facts.Widths)
             {
                 double? best = null;
-                (bool Exact, bool Linear, long Base) bestScore = default;
+                (bool Exact, bool Whole, bool Linear, long Base) bestScore = default;
                 foreach (var (name, shape, fact) in matched)
                 {
                     if (fact is null) continue;
@@ -251,8 +290,11 @@ public sealed partial class MupBinding
                         if (dim.Form != MupDimForm.Monomial || dim.BaseSize is not { } b || dim.Powers.Count != 1 || dim.Powers[0].Symbol != symbol.Name)
                             continue;
                         int k = dim.Powers[0].Exponent;
-                        // Prefer the symbol itself, then any linear dimension, then the largest base (least rounding).
-                        var score = (Exact: k == 1 && b == symbol.BaseValue, Linear: k == 1, Base: b);
+                        // Prefer the symbol itself, then a whole multiple of it (the generator emits only sizes that
+                        // grow exactly as monomials; a truncating one is Computed), then any linear dimension, then the
+                        // largest base (least rounding).
+                        bool whole = k == 1 && b % symbol.BaseValue == 0;
+                        var score = (Exact: k == 1 && b == symbol.BaseValue, Whole: whole, Linear: k == 1, Base: b);
                         if (best is null || score.CompareTo(bestScore) > 0)
                         {
                             best = Math.Pow(shape[d] / (double)b, 1.0 / k);
@@ -290,9 +332,12 @@ public sealed partial class MupBinding
                 if (fact is null) continue;
                 foreach (var dim in fact.Shape)
                     foreach (var power in dim.Powers)
-                        if (dim.Form == MupDimForm.Monomial && dim.BaseSize is null && !result.ContainsKey(power.Symbol))
+                        // A monomial of unknown base needs the width's multiplier; a sum or a computed size has its own
+                        // (actual / base), but a compiled rule that leans on a width nothing measured is not one the
+                        // generator gives (it reports such a layer Unresolved, UnmeasurableWidth): refused, never 1.
+                        if ((dim.Form == MupDimForm.Monomial && dim.BaseSize is null || fact.Role != MupRole.Unresolved) && !result.ContainsKey(power.Symbol))
                             throw new InvalidOperationException(
-                                $"Parameter '{name}' of {facts.ModelName}: the width '{power.Symbol}' cannot be measured at run time, because no layer has a dimension equal to it at a size known at compile time. Mark the layer with a role attribute or build one layer directly from '{power.Symbol}'.");
+                                $"Parameter '{name}' of {facts.ModelName}: the width '{power.Symbol}' cannot be measured at run time, because no layer has a dimension that grows exactly with it at a size known at compile time (a size such as 8 * {power.Symbol} / 3 or {power.Symbol} + 1 does not). Mark the layer with a role attribute, build one layer directly from '{power.Symbol}' (or a whole multiple of it), or set MupOptions.BaseShapes.");
             }
             return result;
         }

@@ -202,8 +202,9 @@ public sealed partial class MupBinding
     /// <summary>
     /// The attention logit scale for the attention module at <paramref name="path"/> (its name in named_modules()).
     /// The base head dimension is headDim over the head dimension's width multiplier, read from the compiled
-    /// <see cref="MupAttentionFact"/> of that module; without one, the head dimension is taken to grow with the model
-    /// width (base = headDim / m_N).
+    /// <see cref="MupAttentionFact"/> of that module. Where the generator could not read the argument, or saw no call in
+    /// that module, nothing is assumed: <see cref="MupOptions.BaseHeadDim"/> must give the head dimension at base width,
+    /// else this throws an <see cref="InvalidOperationException"/> naming the module and the fix.
     /// </summary>
     public double AttentionScale(long headDim, string path)
     {
@@ -215,7 +216,7 @@ public sealed partial class MupBinding
             var (p, _) = Resolve(_options);
             scale = p == MupParametrization.Standard
                 ? MupRules.AttentionScale(headDim, headDim, _options.AttentionMultiplier, standard: true)
-                : MupRules.AttentionScale(headDim, headDim / Bound.HeadDimMultiplier(key.Item1, headDim), _options.AttentionMultiplier, standard: false);
+                : MupRules.AttentionScale(headDim, Bound.BaseHeadDim(key.Item1, headDim, _options.BaseHeadDim), _options.AttentionMultiplier, standard: false);
             _attentionScales[key] = scale;
         }
         return scale;

@@ -54,6 +54,18 @@ public sealed record MupOptions
     /// </summary>
     public MupShapes? BaseShapes { get; init; }
 
+    /// <summary>
+    /// The head dimension at base width, for the attention modules whose <c>MupAttentionScale(headDim)</c> argument the
+    /// generator could not read (MUP020: a tensor's shape, a field the constructor does not set, a method's result) or
+    /// that it never saw call it (a call through another object or from outside the model). µP's scale is
+    /// AttentionMultiplier · sqrt(base head dim) / headDim, and only the user knows whether the head dimension grows
+    /// with the width (base = headDim at base width) or stays fixed while the head count grows (base = headDim).
+    /// Null (default): such a <c>MupAttentionScale</c> throws an <see cref="InvalidOperationException"/> naming the module.
+    /// Where the generator read the head dimension, its compiled fact decides and this value must agree with it, or
+    /// <c>MupAttentionScale</c> throws. At least 1.
+    /// </summary>
+    public long? BaseHeadDim { get; init; }
+
     /// <summary>The default options.</summary>
     public static MupOptions Default { get; } = new();
 
@@ -67,6 +79,8 @@ public sealed record MupOptions
         CheckMultiplier(OutputMultiplier, nameof(OutputMultiplier));
         CheckMultiplier(InputMultiplier, nameof(InputMultiplier));
         CheckMultiplier(AttentionMultiplier, nameof(AttentionMultiplier));
+        if (BaseHeadDim is < 1)
+            throw new ArgumentException($"MupOptions.BaseHeadDim must be at least 1 (got {BaseHeadDim.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}); use null when every MupAttentionScale argument is read by the generator.", nameof(BaseHeadDim));
         if (Parametrization is { } p && !Enum.IsDefined(p))
             throw new ArgumentException($"MupOptions.Parametrization has an unknown value {(int)p}.", nameof(Parametrization));
     }

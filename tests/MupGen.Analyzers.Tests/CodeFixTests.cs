@@ -408,9 +408,10 @@ public class CodeFixTests
             .Replace("/ {|MUP007:Math.Sqrt(headDim)|};", "* MupAttentionScale(headDim);")
             .Replace("* {|MUP007:(1.0 / Math.Sqrt(headDim))|};", "* MupAttentionScale(headDim);")
             .Replace("{|MUP007:Math.Pow(scaleDim, -0.5)|}", "MupAttentionScale((long)scaleDim)")
-            .Replace("scores /= {|MUP007:Math.Sqrt(ks.shape[^1])|};", "scores *= MupAttentionScale(ks.shape[^1]);")
+            // A tensor's shape is not readable at compile time (MUP020): the class's head-dimension field instead.
+            .Replace("scores /= {|MUP007:Math.Sqrt(ks.shape[^1])|};", "scores *= MupAttentionScale(headDim);")
             .Replace("{|MUP007:functional.scaled_dot_product_attention(qs, ks, vs, is_casual: true)|}",
-                "MupAttention.ScaledDotProduct(qs, ks, vs, MupAttentionScale(qs.shape[^1]), isCausal: true)"),
+                "MupAttention.ScaledDotProduct(qs, ks, vs, MupAttentionScale(headDim), isCausal: true)"),
         CodeActionEquivalenceKey = AttentionScaleCodeFix.Key,
         CodeFixTestBehaviors = CodeFixTestBehaviors.FixOne,
     }.RunAsync();

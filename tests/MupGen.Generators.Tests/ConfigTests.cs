@@ -297,8 +297,10 @@ public class ConfigTests
             }
             """;
         var spec = ParseRoot(source, "Gpt")!;
-        // NEmbd / NHead: the width over a finite value; NEmbd / (NEmbd / 16): fixed. The static is no fact.
-        Assert.Equal(new[] { ("attn", DimForm.Monomial), ("fixedHeads", DimForm.Fixed) },
-            spec.Attention.Select(a => (a.Module, a.HeadDim.Form)).ToArray());
+        // NEmbd / NHead: the width over a finite value; NEmbd / (NEmbd / 16): fixed. The static (another object's
+        // member) is read as nothing: an unread entry per module, reported (MUP020) and refused at run time.
+        Assert.Equal(new (string, DimForm?)[] { ("attn", DimForm.Monomial), ("attn", null), ("fixedHeads", DimForm.Fixed), ("fixedHeads", null) },
+            spec.Attention.Select(a => (a.Module, a.HeadDim?.Form)).ToArray());
+        Assert.All(spec.Attention.Where(a => a.HeadDim is null), a => Assert.Equal("GptConfig.Default.HeadDim", CoverageTests.TextAt(source, a.Location)));
     }
 }

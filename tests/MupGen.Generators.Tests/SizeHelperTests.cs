@@ -112,11 +112,14 @@ public class SizeHelperTests
         Assert.Equal(256L, Out("rounded").BaseSize);
         Assert.Equal("(((((4L * w) + 256L) - 1L) / 256L) * 256L)", Out("rounded").SizeAt);
         Assert.Equal(Out("roundedInline"), Out("rounded"));
-        // A block body returning w / heads with a constant head count.
+        // A block body returning w / heads with a constant head count: a division that truncates, so computed (never a
+        // measure of the width), as inline.
         Assert.Equal(16L, Out("head1").BaseSize);
+        Assert.Equal(DimForm.Computed, Out("head1").Form);
         Assert.Equal(Out("head1Inline"), Out("head1"));
-        // A local function with a cast: 8 * 64 / 3 = 170, as inline.
+        // A local function with a cast: 8 * 64 / 3 = 170, a truncating product, computed as inline.
         Assert.Equal(170L, Out("mlp").BaseSize);
+        Assert.Equal(DimForm.Computed, Out("mlp").Form);
         Assert.Equal(Out("mlpInline"), Out("mlp"));
         // An optional parameter left out takes its constant default (64); a named argument binds by name (32).
         Assert.Equal("(((((w + 1L) + 64L) - 1L) / 64L) * 64L)", Out("defaulted").SizeAt);

@@ -73,6 +73,53 @@ public class ComputedSizeTests
         Assert.Equal(MupRuleSource.BaseShapes, rows["w2.weight"].Source);
     }
 
+    /// <summary>8 · width / 3 truncates (266 at width 100, not 266.67), so it never measures the width: 2 · width does
+    /// (200 / 128 = 1.5625 = 100 / 64). Measured from the truncated size the width multiplier would be 266 / 170 =
+    /// 1.5647, and the head dimension width / heads, whose base follows the measured width, would be off.</summary>
+    [Theory]
+    [InlineData(100, 4)]
+    [InlineData(64, 4)]
+    [InlineData(1000, 8)]
+    public void The_width_is_measured_from_an_exact_size_not_a_truncated_one(int width, int heads)
+    {
+        using var model = new TruncatedBesideExact(width, heads);
+        var facts = ((IMupModel)model).MupFacts;
+        Assert.Equal(MupDimForm.Computed, facts.Parameters.Single(p => p.Name == "hidden.weight").Shape[0].Form);
+        long headDim = width / heads;
+        double baseHeadDim = headDim / (width / 64.0);
+        Assert.Equal(Math.Sqrt(baseHeadDim) / headDim, ((IMupModel)model).MupAttentionScale(headDim), 12);
+        var rows = model.MupDescribe().ToDictionary(r => r.Name);
+        Assert.DoesNotContain(rows.Values, r => r.Role == MupRole.Unresolved);
+        // Every dimension still has mup's multiplier, actual / base.
+        Assert.Equal(2 * width / 128.0, rows["input.weight"].WidthMultiplierOut, 12);
+        Assert.Equal((8 * width / 3) / 170.0, rows["hidden.weight"].WidthMultiplierOut, 12);
+        Assert.Equal((8 * width / 3) / 170.0, rows["readout.weight"].WidthMultiplierIn, 12);
+    }
+
+    /// <summary>A width that shows in no exact size cannot be measured: the layers that use it have no compiled rule
+    /// (MUP001 at build) and strict mode refuses them; mup's shape method (BaseShapes) gives their rule.</summary>
+    [Fact]
+    public void A_width_seen_only_in_a_truncated_size_is_refused_not_measured_from_it()
+    {
+        using var model = new TruncatedOnly(100);
+        var refused = Assert.Throws<InvalidOperationException>(() => model.MupInitialize());
+        Assert.Contains("input.weight", refused.Message);
+        Assert.Contains("readout.weight", refused.Message);
+        var facts = ((IMupModel)model).MupFacts;
+        Assert.All(facts.Parameters.Where(p => p.Shape.Any(d => d.IsInfinite)), p =>
+        {
+            Assert.Equal(MupRole.Unresolved, p.Role);
+            Assert.Contains("cannot be measured", p.Note);
+        });
+        var shapes = VerifyTests.Shapes(() => new TruncatedOnly(64), () => new TruncatedOnly(128));
+        var rows = model.MupDescribe(new MupOptions { BaseShapes = shapes }).ToDictionary(r => r.Name);
+        Assert.True(rows["input.weight"].Source == MupRuleSource.BaseShapes, rows["input.weight"].Note);
+        Assert.Equal((8 * 100 / 3) / 170.0, rows["input.weight"].WidthMultiplierOut, 12);
+        // A readout's forward multiplier is not in the shapes: it stays refused, with the reason.
+        Assert.Equal(MupRuleSource.Unresolved, rows["readout.weight"].Source);
+        Assert.Contains("cannot be measured", rows["readout.weight"].Note);
+    }
+
     [Fact]
     public void A_computed_dimension_checks_its_arguments()
     {

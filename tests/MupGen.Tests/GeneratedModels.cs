@@ -230,3 +230,26 @@ public partial class RoundedSwiGlu : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
         => readout.call(wide.call(w3.call(functional.silu(w2.call(w1.call(x))))) * MupReadoutMultiplier);
 }
+
+/// <summary>The width shows only as 2 · width (exact, base 128) and 8 · width / 3 (truncated, base 170): the width must
+/// be measured from the exact one. The head dimension width / heads (heads an argument) takes its multiplier from the
+/// measured width, so it shows which one was used.</summary>
+public partial class TruncatedBesideExact : Module<Tensor, Tensor>
+{
+    private readonly Linear input;
+    private readonly Linear hidden;
+    [ReadoutLayer] private readonly Linear readout;
+    private readonly long headDim;
+
+    public TruncatedBesideExact([Width(64)] int width, int heads, int features = 8) : base(nameof(TruncatedBesideExact))
+    {
+        input = Linear(features, 2 * width);
+        hidden = Linear(2 * width, 8 * width / 3);
+        readout = Linear(8 * width / 3, 10);
+        headDim = width / heads;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+        => readout.call(hidden.call(input.call(x)) * MupAttentionScale(headDim) * MupReadoutMultiplier);
+}

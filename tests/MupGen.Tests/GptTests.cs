@@ -69,6 +69,16 @@ public class GptTests
         Assert.Equal(Math.Pow(mL, -a), model.MupResidualMultiplier, 12);
         Assert.Equal(1 / m, model.MupReadoutMultiplier, 12);
         long headDim = width / Heads;
+        var attn = (CausalSelfAttention)model.named_modules().Single(x => x.name == "blocks.0.attn").module;
+        Assert.Equal(Math.Sqrt(BaseWidth / Heads) / headDim, attn.MupAttentionScale(headDim), 12);
+        // The root never calls MupAttentionScale itself, so the generator knows nothing about a head dimension passed to
+        // it from outside: refused, not assumed to grow with the width.
+        var refused = Assert.Throws<InvalidOperationException>(() => model.MupAttentionScale(headDim));
+        Assert.Contains("Gpt itself", refused.Message);
+        Assert.Contains("saw no MupAttentionScale call", refused.Message);
+        Assert.Contains("MupOptions.BaseHeadDim", refused.Message);
+        // The user's decision: the head dimension at base width.
+        model.MupOptions = options with { BaseHeadDim = BaseWidth / Heads };
         Assert.Equal(Math.Sqrt(BaseWidth / Heads) / headDim, model.MupAttentionScale(headDim), 12);
     }
 

@@ -24,6 +24,7 @@ public static class DiagnosticIds
     public const string ModelCannotTakeGeneratedPart = "MUP017";
     public const string RuntimeNotReferenced = "MUP018";
     public const string ConfigWidthUnused = "MUP019";
+    public const string UnreadHeadDim = "MUP020";
 }
 
 /// <summary>Keys of <see cref="Diagnostic.Properties"/>: what an analyzer hands its code fix.</summary>
@@ -51,7 +52,9 @@ public static class DiagnosticProperties
     /// with the width; no code fix).</summary>
     public const string Kind = "Kind";
 
-    /// <summary>MUP007: the head-dimension expression, as source text.</summary>
+    /// <summary>MUP007: the head-dimension expression to pass to MupAttentionScale, as source text: the one under the
+    /// sqrt, or the class's head-dimension field where the code reads a tensor's shape (which the generator cannot
+    /// read, MUP020). Absent when there is none to suggest (no code fix then).</summary>
     public const string HeadDim = "HeadDim";
 
     /// <summary>MUP008: the generated method to call instead (MupAdam, MupAdamW, MupSGD).</summary>
@@ -150,6 +153,14 @@ public static class DiagnosticDescriptors
         "Attention logits are scaled by 1/sqrt(head dim): use MupAttentionScale",
         "{0} in '{1}' scales attention logits by 1/sqrt(head dim), which does not transfer across widths: {2}",
         DesignCategory, DiagnosticSeverity.Warning);
+
+    // {0} the argument as written, {1} the class with the call, {2} the µP model, {3} what the generator could not
+    // read, {4} what to pass instead (a head dimension the constructor computes, named when the class has one).
+    public static readonly DiagnosticDescriptor UnreadHeadDim = Create(
+        DiagnosticIds.UnreadHeadDim,
+        "MupAttentionScale's head dimension is a value the generator cannot read",
+        "The head dimension '{0}' passed to MupAttentionScale in '{1}' of µP model '{2}' cannot be read at compile time ({3}), so MupGen cannot tell a head dimension that grows with the width (µP scales by sqrt(base head dim) / head dim) from a fixed one with more heads (the scale stays); MupAttentionScale throws at run time until it can: {4}",
+        UsageCategory, DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor PlainOptimizer = Create(
         DiagnosticIds.PlainOptimizer,

@@ -72,11 +72,16 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
         {
             if (method.ContainingNamespace?.ToDisplayString() != "TorchSharp")
                 return;
-            var query = syntax.ArgumentList.Arguments.FirstOrDefault()?.Expression.ToString() ?? "q";
+            // The head dimension to pass must be one the generator reads (a field the constructor sets), never
+            // q.shape[^1]: a tensor's shape is known only at run time (MUP020).
+            var headDim = HeadDimMember(type, context.CancellationToken);
+            var sdpa = ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Kind, "Sdpa");
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AttentionSqrtScale, syntax.GetLocation(),
-                ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Kind, "Sdpa"),
+                headDim is null ? sdpa : sdpa.Add(DiagnosticProperties.HeadDim, headDim),
                 "scaled_dot_product_attention", type.Name,
-                $"call MupAttention.ScaledDotProduct(q, k, v, MupAttentionScale({query}.shape[^1])) instead"));
+                headDim is null
+                    ? $"call MupAttention.ScaledDotProduct(q, k, v, MupAttentionScale(headDim)) instead, {HeadDimAdvice}"
+                    : $"call MupAttention.ScaledDotProduct(q, k, v, MupAttentionScale({headDim})) instead"));
             return;
         }
 
@@ -166,11 +171,38 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
             || model.GetOperation(Expressions.Strip(scale), context.CancellationToken) is null or IInvalidOperation
             || model.GetDiagnostics(scale.Span, context.CancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
             return;
-        var properties = ImmutableDictionary<string, string?>.Empty
-            .Add(DiagnosticProperties.Kind, form)
-            .Add(DiagnosticProperties.HeadDim, Expressions.Strip(dim).ToString());
+        // sqrt(q.shape[^1]): the generator cannot read a tensor's shape (MUP020), so the suggestion is the class's
+        // head-dimension field, or none the code fix could write.
+        string? headDim = Expressions.Strip(dim).ToString();
+        if (ReadsShape(dim))
+            headDim = HeadDimMember(type, context.CancellationToken);
+        var properties = ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Kind, form);
+        if (headDim is not null)
+            properties = properties.Add(DiagnosticProperties.HeadDim, headDim);
         context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AttentionSqrtScale, scale.GetLocation(), properties,
-            $"'{scale}'", type.Name, $"multiply by MupAttentionScale({Expressions.Strip(dim)}) instead"));
+            $"'{scale}'", type.Name, headDim is null
+                ? $"multiply by MupAttentionScale(headDim) instead, {HeadDimAdvice}"
+                : $"multiply by MupAttentionScale({headDim}) instead"));
+    }
+
+    private const string HeadDimAdvice =
+        "with headDim the head dimension the constructor computes (headDim = nEmbd / nHead;): a tensor's shape is known only at run time, so the generator cannot read it (MUP020)";
+
+    /// <summary>The expression reads a tensor's shape (<c>q.shape[^1]</c>, <c>k.size(-1)</c>).</summary>
+    internal static bool ReadsShape(SyntaxNode expression) =>
+        expression.DescendantNodesAndSelf().Any(n => n is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "shape" or "size" });
+
+    /// <summary>The class's one integer field or property named like a head dimension (<c>headDim</c>, <c>head_dim</c>,
+    /// <c>dHead</c>, ...), or null when it has none or several.</summary>
+    private static string? HeadDimMember(INamedTypeSymbol type, System.Threading.CancellationToken ct)
+    {
+        var names = type.DeclaringSyntaxReferences
+            .Select(r => r.GetSyntax(ct))
+            .OfType<TypeDeclarationSyntax>()
+            .SelectMany(HeadDimNames.In)
+            .Distinct()
+            .ToList();
+        return names.Count == 1 ? names[0] : null;
     }
 
     /// <summary>`x + branch` where x is the residual stream: the sum is assigned back to x, or the branch is computed

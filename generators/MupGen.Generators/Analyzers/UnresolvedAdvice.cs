@@ -35,7 +35,7 @@ internal static class UnresolvedAdvice
         UnresolvedReason.NonPositiveBaseSize =>
             "check the size at the base width (C# integer arithmetic truncates), " + Fallback,
         UnresolvedReason.UnmeasurableWidth =>
-            "give one layer a size that is the width (or a constant multiple of it) so the run time can measure it, " + Fallback,
+            "give one layer a size that is the width (or a whole multiple of it, 2 * width, not 8 * width / 3) so the run time can measure it, " + Fallback,
         UnresolvedReason.ParameterField =>
             "create it in the constructor from a torch tensor factory with a shape of widths and constants and values MupInitialize can redraw (Parameter(torch.zeros(1, 1, width)), Parameter(torch.randn(width, width) * 0.02): zeros, ones, full, randn or normal times constants, at most two width-scaled dimensions, as dims 0 and 1), " + Fallback,
         UnresolvedReason.RegisteredName =>

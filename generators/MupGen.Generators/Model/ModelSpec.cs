@@ -72,7 +72,9 @@ internal enum UnresolvedReason
     NonProportionalSize,
     /// <summary>A size that is 0 or negative at base width (C# integer arithmetic).</summary>
     NonPositiveBaseSize,
-    /// <summary>A width symbol that appears in no dimension whose base size is known, so the runtime cannot measure it.</summary>
+    /// <summary>A width symbol that appears in no dimension that grows exactly with it at a base size known at compile
+    /// time (a truncating <c>8 * w / 3</c>, a sum <c>w + 1</c> or <c>w / heads</c> with heads an argument do not), so the
+    /// runtime cannot measure it.</summary>
     UnmeasurableWidth,
     /// <summary>A weight with width-scaled fan_in and fixed fan_out that is not marked [ReadoutLayer].</summary>
     MissingReadout,
@@ -137,9 +139,15 @@ internal sealed record AttentionLayerSpec(
     SourceSpot? Location,
     SourceSpot? MemberLocation);
 
-/// <summary>The head dimension a module passes to MupAttentionScale, read from its constructor environment.</summary>
+/// <summary>The head dimension a module passes to MupAttentionScale, read from its constructor environment, or a call
+/// whose argument the generator could not read (<see cref="HeadDim"/> null): the emitted fact then makes the run time
+/// refuse the module's MupAttentionScale until the user decides, and the analyzers report MUP020 at the argument.</summary>
 /// <param name="Module">The module path in named_modules() (<c>blocks.*.attn</c>), "" for the model itself.</param>
-internal sealed record AttentionSpec(string Module, DimSpec HeadDim);
+/// <param name="HeadDim">The head dimension's form, or null when the argument could not be read.</param>
+/// <param name="Detail">For an unread argument: what was not understood, in English, naming the expression.</param>
+/// <param name="DeclaringType">For an unread argument: fully qualified name of the class with the call.</param>
+/// <param name="Location">For an unread argument: the argument.</param>
+internal sealed record AttentionSpec(string Module, DimSpec? HeadDim, string? Detail = null, string? DeclaringType = null, SourceSpot? Location = null);
 
 /// <summary>A nested module class (block, attention, MLP) that gets the IMupSubmodule members: same class for every
 /// model and call site, so models that share it give one file.</summary>

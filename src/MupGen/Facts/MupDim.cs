@@ -22,7 +22,8 @@ public enum MupDimForm
     /// <summary>w + c: multiplier actual / (base + c).</summary>
     Affine,
     /// <summary>A size computed from one width by integer arithmetic that does not grow in proportion to it (Llama's
-    /// <c>multiple_of * ((2 * 4 * dim / 3 + multiple_of - 1) / multiple_of)</c>, <c>w * w + 1</c>): multiplier
+    /// <c>multiple_of * ((2 * 4 * dim / 3 + multiple_of - 1) / multiple_of)</c>, <c>w * w + 1</c>, a division that
+    /// truncates such as <c>8 * w / 3</c>): multiplier
     /// actual / base, as mup gives every dimension that differs between its base and delta models. Never used to
     /// measure the width.</summary>
     Computed,

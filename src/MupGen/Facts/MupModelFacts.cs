@@ -82,11 +82,20 @@ public sealed record MupTensorInit(MupInitKind Kind, double Value, bool WidthDep
 }
 
 /// <summary>The head dimension an attention module passes to <c>MupAttentionScale(headDim)</c>, as the generator read it
-/// from the module's constructor: how it scales with width decides the base head dimension.</summary>
+/// from the module's constructor: how it scales with width decides the base head dimension. A fact with no
+/// <see cref="HeadDim"/> records a call whose argument the generator could not read (a tensor's shape, a field the
+/// constructor does not set, a method's result): the module's <c>MupAttentionScale</c> then throws until
+/// <see cref="MupOptions.BaseHeadDim"/> says what the head dimension is at base width (the build reports MUP020).</summary>
 /// <param name="Module">The module path as <c>named_modules()</c> gives it, <c>*</c> for a list index
 /// (<c>blocks.*.attn</c>); empty for the model itself.</param>
-/// <param name="HeadDim">The head dimension's form: <see cref="MupDim.Fixed"/> when only the head count grows.</param>
-public sealed record MupAttentionFact(string Module, MupDim HeadDim);
+/// <param name="HeadDim">The head dimension's form: <see cref="MupDim.Fixed"/> when only the head count grows; null when
+/// the generator could not read the argument.</param>
+/// <param name="Note">Why <paramref name="HeadDim"/> is null (the call and what was not understood), or null.</param>
+public sealed record MupAttentionFact(string Module, MupDim? HeadDim, string? Note = null)
+{
+    /// <summary>True when the generator could not read the head dimension this module passes.</summary>
+    public bool IsUnresolved => HeadDim is null;
+}
 
 /// <summary>Everything the generator learnt about one model class. Generated code creates one instance per class;
 /// the runtime evaluates it against the actual tensor shapes, so one compiled model serves every width.</summary>

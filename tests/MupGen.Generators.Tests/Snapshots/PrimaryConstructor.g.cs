@@ -16,9 +16,9 @@ partial class Compact : global::MupGen.IMupModel
         {
             new global::MupGen.Facts.MupParameterFact("input.weight", global::MupGen.MupLayerKind.Linear, "weight", global::MupGen.MupRole.Input, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Scaled(48L, "width"), global::MupGen.Facts.MupDim.Fixed }),
             new global::MupGen.Facts.MupParameterFact("input.bias", global::MupGen.MupLayerKind.Linear, "bias", global::MupGen.MupRole.Vector, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Scaled(48L, "width") }),
-            new global::MupGen.Facts.MupParameterFact("hidden.weight", global::MupGen.MupLayerKind.Linear, "weight", global::MupGen.MupRole.Hidden, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Scaled(16L, "width"), global::MupGen.Facts.MupDim.Scaled(48L, "width") }),
-            new global::MupGen.Facts.MupParameterFact("hidden.bias", global::MupGen.MupLayerKind.Linear, "bias", global::MupGen.MupRole.Vector, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Scaled(16L, "width") }),
-            new global::MupGen.Facts.MupParameterFact("readout.weight", global::MupGen.MupLayerKind.Linear, "weight", global::MupGen.MupRole.Readout, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Fixed, global::MupGen.Facts.MupDim.Scaled(16L, "width") }),
+            new global::MupGen.Facts.MupParameterFact("hidden.weight", global::MupGen.MupLayerKind.Linear, "weight", global::MupGen.MupRole.Hidden, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Computed(16L, "width", static w => (w / 3L)), global::MupGen.Facts.MupDim.Scaled(48L, "width") }),
+            new global::MupGen.Facts.MupParameterFact("hidden.bias", global::MupGen.MupLayerKind.Linear, "bias", global::MupGen.MupRole.Vector, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Computed(16L, "width", static w => (w / 3L)) }),
+            new global::MupGen.Facts.MupParameterFact("readout.weight", global::MupGen.MupLayerKind.Linear, "weight", global::MupGen.MupRole.Readout, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Fixed, global::MupGen.Facts.MupDim.Computed(16L, "width", static w => (w / 3L)) }),
             new global::MupGen.Facts.MupParameterFact("readout.bias", global::MupGen.MupLayerKind.Linear, "bias", global::MupGen.MupRole.Fixed, new global::MupGen.Facts.MupDim[] { global::MupGen.Facts.MupDim.Fixed }),
         });
 
