@@ -356,16 +356,29 @@ public sealed partial class MupGenerator
                     _env[local] = loopSyntax is not null && !SymbolEqualityComparer.Default.Equals(local, index)
                         ? new Unknown(local.Name, "is a loop variable whose values the generator does not follow", Model.UnresolvedReason.UnreadableSize, loopSyntax)
                         : element ?? new Opaque(local.Name);
+                RunLoopBody(count, index is null ? null : index.Name, newIndex =>
+                {
+                    if (newIndex is not null)
+                        _env[index!] = newIndex;
+                }, () => Walk(body));
+                foreach (var local in locals)
+                    _env[local] = new Unknown(local.Name, "is a loop variable");
+            }
+
+            /// <summary>The part of a loop walk both readers share (the binding walk and the syntax fast path): the loop
+            /// state (depth, count, index, items added per list) around one walk of the body, and the places of items
+            /// chosen by the index afterwards.</summary>
+            private void RunLoopBody(Value? count, string? indexName, System.Action<LoopIndex?> bindIndex, System.Action walkBody)
+            {
                 var outerCount = _loopCount;
                 var outerIndex = _loopIndex;
                 var outerAdds = _loopAdds;
                 _loopDepth++;
                 _loopCount = _loopDepth == 1 ? count : null;
-                _loopIndex = _loopDepth == 1 && index is not null ? new LoopIndex(index) : null;
-                if (_loopIndex is not null)
-                    _env[index!] = _loopIndex;
+                _loopIndex = _loopDepth == 1 && indexName is not null ? new LoopIndex(indexName) : null;
+                bindIndex(_loopIndex);
                 _loopAdds = new Dictionary<ListValue, LoopAdds>();
-                Walk(body);
+                walkBody();
                 // An item chosen by index (`i == k ? a : b`) in a loop that adds n items per iteration to that list sits
                 // at start + k * n + (its place among the iteration's adds): `list.Add(Linear(i == 0 ? f : w, w));
                 // list.Add(GELU());` puts iteration 0's Linear at 0. Where the start is not known, neither is the index.
@@ -384,8 +397,6 @@ public sealed partial class MupGenerator
                 _loopDepth--;
                 _loopCount = outerCount;
                 _loopIndex = outerIndex;
-                foreach (var local in locals)
-                    _env[local] = new Unknown(local.Name, "is a loop variable");
             }
 
             private LoopIndex? _loopIndex;

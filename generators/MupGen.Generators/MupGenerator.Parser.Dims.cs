@@ -313,7 +313,7 @@ public sealed partial class MupGenerator
                 BoolConst b => b.V ? "true" : "false",
                 SymbolRef s => s.Name,
                 Opaque o => o.Text,
-                LoopIndex i => i.Local.Name,
+                LoopIndex i => i.Name,
                 IndexChoice c => $"(index == {c.Index.ToString(CultureInfo.InvariantCulture)} ? {Render(c.At)} : {Render(c.Others)})",
                 Unknown u => u.Text,
                 Binary b => $"{RenderOperand(b.Left, b.Op, false)} {b.Op} {RenderOperand(b.Right, b.Op, true)}",

@@ -30,8 +30,10 @@ public sealed partial class MupGenerator
             private readonly Dictionary<INamedTypeSymbol, List<AttentionCall>> _calls = new(SymbolEqualityComparer.Default);
             private int _analysed;
 
-            public AnalysisContext(KnownTypes types, SemanticModel semanticModel, CancellationToken ct)
+            public AnalysisContext(KnownTypes types, SemanticModel semanticModel, CancellationToken ct, bool fast = false, FastPathStats? stats = null)
             {
+                Fast = fast;
+                Stats = stats;
                 Types = types;
                 _semanticModel = semanticModel;
                 Ct = ct;
@@ -59,20 +61,31 @@ public sealed partial class MupGenerator
                 var text = ConstructorWalker.Text(creation);
                 if (creation.Type is not INamedTypeSymbol type || creation.Constructor is not { } constructor)
                     return new Unknown(text, "is a module the generator cannot read", UnresolvedReason.UnknownLayerType, creation.Syntax);
-                if (_stack.Contains(type.OriginalDefinition, SymbolEqualityComparer.Default))
-                    return new Unknown(text, "builds a module of a class that is already being built (a cycle)", UnresolvedReason.NestingLimit, creation.Syntax);
-                if (_stack.Count > MaxDepth)
-                    return new Unknown(text, "nests modules too deeply to follow", UnresolvedReason.NestingLimit, creation.Syntax);
-                if (++_analysed > MaxModules)
-                    return new Unknown(text, "is one nested module too many to follow", UnresolvedReason.NestingLimit, creation.Syntax);
-
                 // Arguments are evaluated in the caller's environment, bound to the callee's parameters.
                 var definition = constructor.OriginalDefinition;
-                var arguments = new List<(ISymbol Parameter, Value Value)>();
-                foreach (var argument in creation.Arguments)
-                    if (argument.Parameter is { } parameter && parameter.Ordinal < definition.Parameters.Length)
-                        arguments.Add((definition.Parameters[parameter.Ordinal], caller.Eval(argument.Value)));
+                return AnalyzeUserModule(type, definition, text, creation.Syntax, () =>
+                {
+                    var arguments = new List<(ISymbol Parameter, Value Value)>();
+                    foreach (var argument in creation.Arguments)
+                        if (argument.Parameter is { } parameter && parameter.Ordinal < definition.Parameters.Length)
+                            arguments.Add((definition.Parameters[parameter.Ordinal], caller.Eval(argument.Value)));
+                    return arguments;
+                });
+            }
 
+            /// <summary>The part of a nested module's analysis both readers share (the binding walk and the syntax fast
+            /// path): the guards, then the constructor walked with the arguments <paramref name="arguments"/> evaluates.</summary>
+            public Value AnalyzeUserModule(INamedTypeSymbol type, IMethodSymbol definition, string text, SyntaxNode syntax,
+                System.Func<List<(ISymbol Parameter, Value Value)>> evaluateArguments)
+            {
+                if (_stack.Contains(type.OriginalDefinition, SymbolEqualityComparer.Default))
+                    return new Unknown(text, "builds a module of a class that is already being built (a cycle)", UnresolvedReason.NestingLimit, syntax);
+                if (_stack.Count > MaxDepth)
+                    return new Unknown(text, "nests modules too deeply to follow", UnresolvedReason.NestingLimit, syntax);
+                if (++_analysed > MaxModules)
+                    return new Unknown(text, "is one nested module too many to follow", UnresolvedReason.NestingLimit, syntax);
+
+                var arguments = evaluateArguments();
                 var original = type.OriginalDefinition;
                 _stack.Add(original);
                 try
@@ -95,6 +108,11 @@ public sealed partial class MupGenerator
             public void WalkConstructor(ConstructorWalker walker, IMethodSymbol constructor, int chain)
             {
                 Ct.ThrowIfCancellationRequested();
+                if (Fast)
+                {
+                    WalkConstructorSyntax(walker, constructor);
+                    return;
+                }
                 var type = constructor.ContainingType;
                 if (constructor.DeclaringSyntaxReferences.Length == 0
                     || constructor.DeclaringSyntaxReferences[0].GetSyntax(Ct) is not ConstructorDeclarationSyntax syntax
@@ -128,6 +146,11 @@ public sealed partial class MupGenerator
             /// <summary>Field initializers run before the constructor body: `int heads = 4;`, `Linear fc = Linear(8, 8);`.</summary>
             public void WalkFieldInitializers(INamedTypeSymbol type, ConstructorWalker walker)
             {
+                if (Fast)
+                {
+                    WalkFieldInitializersSyntax(type, walker);
+                    return;
+                }
                 foreach (var field in type.GetMembers().OfType<IFieldSymbol>())
                 {
                     // A static field that is not readonly may be changed before the model is built
@@ -248,8 +271,9 @@ public sealed partial class MupGenerator
             public List<HeadDimCall> HeadDims(INamedTypeSymbol type, ConstructorWalker walker)
             {
                 if (!_calls.TryGetValue(type, out var calls))
-                    _calls[type] = calls = FindAttentionCalls(type);
-                return calls.Select(c => new HeadDimCall(walker.EvalInMethod(c.Argument, c.Locals), c.Argument.Syntax, c.DeclaringType)).ToList();
+                    _calls[type] = calls = Fast ? FindAttentionCallsSyntax(type) : FindAttentionCalls(type);
+                return calls.Select(c => new HeadDimCall(c.Argument is { } argument ? walker.EvalInMethod(argument, c.Locals) : walker.EvalAttentionSyntax(c.Member, c.Constant),
+                    c.Syntax, c.DeclaringType)).ToList();
             }
 
             private sealed class AttentionCall
@@ -259,11 +283,26 @@ public sealed partial class MupGenerator
                     Argument = argument;
                     Locals = locals;
                     DeclaringType = declaringType;
+                    Syntax = argument.Syntax;
                 }
 
-                public IOperation Argument { get; }
+                /// <summary>A call the syntax fast path read: the argument (<paramref name="syntax"/>) is a member of the
+                /// class, or a constant.</summary>
+                public AttentionCall(ISymbol? member, Value? constant, SyntaxNode syntax, INamedTypeSymbol declaringType)
+                {
+                    Member = member;
+                    Constant = constant;
+                    Locals = new Dictionary<ILocalSymbol, IOperation>(SymbolEqualityComparer.Default);
+                    DeclaringType = declaringType;
+                    Syntax = syntax;
+                }
+
+                public IOperation? Argument { get; }
                 public Dictionary<ILocalSymbol, IOperation> Locals { get; }
+                public ISymbol? Member { get; }
+                public Value? Constant { get; }
                 public INamedTypeSymbol DeclaringType { get; }
+                public SyntaxNode Syntax { get; }
             }
 
             /// <summary>Found by syntax: the generated MupAttentionScale does not exist yet when the generator runs, so

@@ -18,8 +18,8 @@ public sealed partial class MupGenerator
         /// <summary>The loop variable of a <c>for</c> loop counting up from 0 by 1: its value is an item's index.</summary>
         internal sealed class LoopIndex : Value
         {
-            public LoopIndex(ISymbol local) => Local = local;
-            public ISymbol Local { get; }
+            public LoopIndex(string name) => Name = name;
+            public string Name { get; }
         }
 
         /// <summary><c>i == k ? a : b</c> with <c>i</c> a loop index: <c>a</c> for the item at index k, <c>b</c> for the others.</summary>

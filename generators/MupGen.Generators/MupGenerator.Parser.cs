@@ -45,13 +45,13 @@ public sealed partial class MupGenerator
                 if (configRoot && (target.ContainingType is not { } owner || KnownTypes.For(semanticModel.Compilation) is not { } known
                     || known.ConfigRootOf(owner) is null))
                     return ParseResult.None;
-                return ParseCore(target, semanticModel, ct) is { } model ? new ParseResult(model, null) : ParseResult.None;
+                return ParseSelected(target, semanticModel, ct, FastPath, null) is { } model ? new ParseResult(model, null) : ParseResult.None;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 throw;
             }
-            catch (Exception e)
+            catch (Exception e) when (e is not FastPathMismatchException)
             {
                 var type = target is IParameterSymbol parameter ? parameter.ContainingSymbol?.ContainingType : target.ContainingType;
                 return new ParseResult(null, InternalError.From(type is null ? target.Name : HintNameOf(type), e,
@@ -59,7 +59,7 @@ public sealed partial class MupGenerator
             }
         }
 
-        private static ModelSpec? ParseCore(ISymbol target, SemanticModel semanticModel, CancellationToken ct)
+        private static ModelSpec? ParseCore(ISymbol target, SemanticModel semanticModel, CancellationToken ct, bool fast, FastPathStats? stats)
         {
             var type = target is IParameterSymbol parameter ? parameter.ContainingSymbol?.ContainingType : target.ContainingType;
             if (type is null || KnownTypes.For(semanticModel.Compilation) is not { } types)
@@ -120,7 +120,7 @@ public sealed partial class MupGenerator
                     }
                 }
             }
-            var context = new AnalysisContext(types, semanticModel, ct);
+            var context = new AnalysisContext(types, semanticModel, ct, fast, stats);
             // A configuration-object model: the width is a member of the constructor's configuration parameter.
             (IParameterSymbol Parameter, ConfigInfo Config)? configRoot = null;
             if (widths.Count == 0 && depth is null && types.ConfigRootOf(type) is { } root)
@@ -141,6 +141,8 @@ public sealed partial class MupGenerator
             }
             if (widths.Count == 0)
                 return null;
+            if (fast && configRoot is not null)
+                throw new FastPathDeclined("a configuration-object model");
 
             context.EnterRoot(type);
             var walker = new ConstructorWalker(context, symbols);
@@ -148,7 +150,9 @@ public sealed partial class MupGenerator
                 walker.Bind(config.Parameter, new ConfigValue(config.Config.Type));
             if (constructor is not null)
             {
-                if (ConstructorBody(constructor, semanticModel, ct) is { } body)
+                if (fast)
+                    context.AliasFromSyntax(walker, constructor, symbols);
+                else if (ConstructorBody(constructor, semanticModel, ct) is { } body)
                 {
                     foreach (var assignment in body.Descendants().OfType<ISimpleAssignmentOperation>())
                     {
