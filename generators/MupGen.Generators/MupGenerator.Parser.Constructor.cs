@@ -86,10 +86,19 @@ public sealed partial class MupGenerator
                     _env[parameter] = symbol;
             }
 
-            public void Assign(ISymbol target, Value value)
+            public void Assign(ISymbol target, Value value, SyntaxNode? at = null)
             {
                 if (_symbolMembers.Contains(target))
                     return;
+                // `Hidden = 4 * width;` through a setter with a body: what it stores, and what the getter gives back,
+                // are the accessors' business. Reads follow the getter; the fields the setter writes are unknown.
+                if (target is IPropertySymbol { SetMethod: { } setter } property && IsInteger(property.Type) && _context.HasAccessorBody(property))
+                {
+                    _env.Remove(property.OriginalDefinition);
+                    _env.Remove(property);
+                    Forget(_context.MembersWrittenBy(setter), $"the setter of {property.Name}", at);
+                    return;
+                }
                 // A value assigned inside a loop changes from iteration to iteration.
                 _env[target] = _loopDepth > 0 && value is not (Layer or OtherModule or UserModule or ListValue or ParameterValue or IndexChoice)
                     ? new Unknown(target.Name, "is assigned inside a loop", value is Unknown u ? u.Reason : Model.UnresolvedReason.UnreadableSize)
@@ -125,7 +134,7 @@ public sealed partial class MupGenerator
                         break;
                     case ISimpleAssignmentOperation assignment:
                         if (TargetSymbol(assignment.Target) is { } target)
-                            Assign(target, Eval(assignment.Value));
+                            Assign(target, Eval(assignment.Value), assignment.Syntax);
                         else
                             WriteConfigMember(assignment.Target, assignment);
                         break;

@@ -131,7 +131,7 @@ public sealed partial class MupGenerator
                     case ISimpleAssignmentOperation assignment:
                         var assigned = Eval(assignment.Value);
                         if (TargetSymbol(assignment.Target) is { } target)
-                            Assign(target, assigned);
+                            Assign(target, assigned, assignment.Syntax);
                         else
                             WriteConfigMember(assignment.Target, assignment);
                         return assigned;
@@ -233,13 +233,19 @@ public sealed partial class MupGenerator
                         written.Add(TargetSymbol(argument.Value)!);
                 if (invocation.Instance is null or IInstanceReferenceOperation)
                     written.AddRange(_context.MembersWrittenBy(invocation.TargetMethod));
+                Forget(written, Text(invocation), invocation.Syntax);
+            }
+
+            /// <summary>Integer fields and properties written where the walk does not follow: unknown from here on.</summary>
+            private void Forget(IEnumerable<ISymbol> written, string by, SyntaxNode? at)
+            {
                 foreach (var member in written)
                 {
                     var type = member is IFieldSymbol f ? f.Type : ((IPropertySymbol)member).Type;
                     if (_symbolMembers.Contains(member) || !(IsInteger(type) || type is IArrayTypeSymbol { ElementType: var element } && IsInteger(element)))
                         continue;
-                    _env[member.OriginalDefinition] = new Unknown(member.Name, $"is assigned by {Text(invocation)}, which the generator does not follow (assign it in the constructor)",
-                        Model.UnresolvedReason.OpaqueSize, invocation.Syntax);
+                    _env[member.OriginalDefinition] = new Unknown(member.Name, $"is assigned by {by}, which the generator does not follow (assign it in the constructor)",
+                        Model.UnresolvedReason.OpaqueSize, at);
                 }
             }
 

@@ -172,7 +172,8 @@ public sealed partial class MupGenerator
                 }
                 while (pending.Count > 0)
                 {
-                    var next = pending.Pop();
+                    var popped = pending.Pop();
+                    var next = popped.PartialImplementationPart ?? popped;
                     if (!visited.Add(next) || next.DeclaringSyntaxReferences.Length == 0 || next.MethodKind is MethodKind.Constructor
                         || HelperBody(next) is not { } body)
                         continue;
@@ -200,6 +201,13 @@ public sealed partial class MupGenerator
                 _writes[method] = written;
                 return written;
             }
+
+            /// <summary>A property with an accessor body (<c>int Hidden { get => _h; set => _h = value; }</c>), not an
+            /// auto-property: what is assigned to it is not what reading it gives.</summary>
+            public bool HasAccessorBody(IPropertySymbol property) =>
+                property.OriginalDefinition.DeclaringSyntaxReferences.Length > 0
+                && property.OriginalDefinition.DeclaringSyntaxReferences[0].GetSyntax(Ct) is PropertyDeclarationSyntax syntax
+                && (syntax.ExpressionBody is not null || syntax.AccessorList?.Accessors.Any(a => a.Body is not null || a.ExpressionBody is not null) == true);
 
             /// <summary>The first value the generator could not read inside a size expression, left to right.</summary>
             private static Unknown? FirstUnknown(Value value) => value switch

@@ -125,8 +125,11 @@ else
   check "build left libLibTorchSharp.so alone (libstdc++ has the version)" "$(cmp -s "$native_out" "$native_cache"; echo $?)"
 fi
 if [ "$needs_fix" -eq 1 ] && command -v ldd > /dev/null; then
+  # ldd's output is read into a variable first: piped into `grep -q` under pipefail, ldd could die of SIGPIPE when
+  # grep stopped reading early, and the check failed at random.
+  ldd_out="$(ldd "$native_out" 2>&1)"
   check "ldd: the patched copy needs GLIBCXX_3.4.32 only weakly" \
-    "$(ldd "$native_out" 2>&1 | grep -q "weak version .GLIBCXX_3.4.32' not found" && ! ldd "$native_out" 2>&1 | grep -v 'weak version' | grep -q "version .GLIBCXX_3.4.32' not found"; echo $?)"
+    "$(strong="$(grep -v 'weak version' <<< "$ldd_out")"; grep -q "weak version .GLIBCXX_3.4.32' not found" <<< "$ldd_out" && ! grep -q "version .GLIBCXX_3.4.32' not found" <<< "$strong"; echo $?)"
 fi
 check "the NuGet cache's libLibTorchSharp.so is unchanged" "$([ "$(sha256sum "$native_cache" | cut -d' ' -f1)" = "$cache_sum_before" ]; echo $?)"
 
@@ -159,8 +162,9 @@ if [ "$needs_fix" -eq 1 ]; then
   check "without the fix TorchSharp does not load here (LibTorchSharp fails to load)" \
     "$([ "$status" -ne 0 ] && grep -q 'Failed to load native component LibTorchSharp' "$work/run-unpatched.log"; echo $?)"
   if command -v ldd > /dev/null; then
+    ldd_out="$(ldd "$native_out" 2>&1)"
     check "ldd: the unpatched copy needs GLIBCXX_3.4.32 (strong)" \
-      "$(ldd "$native_out" 2>&1 | grep -v 'weak version' | grep -q "version .GLIBCXX_3.4.32' not found"; echo $?)"
+      "$(strong="$(grep -v 'weak version' <<< "$ldd_out")"; grep -q "version .GLIBCXX_3.4.32' not found" <<< "$strong"; echo $?)"
   fi
 fi
 
