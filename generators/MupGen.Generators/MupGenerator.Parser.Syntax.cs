@@ -614,7 +614,7 @@ public sealed partial class MupGenerator
                 }
                 var assigned = EvalSyntax(assignment.Right);
                 RequireConvertible(assigned, targetType);
-                Assign(target, assigned.Value);
+                Assign(target, assigned.Value, assignment);
             }
 
             private void WalkForSyntax(ForStatementSyntax loop)
