@@ -305,11 +305,13 @@ public sealed partial class MupGenerator
                 public SyntaxNode Syntax { get; }
             }
 
-            /// <summary>Found by syntax: the generated MupAttentionScale does not exist yet when the generator runs, so
-            /// the call does not bind, but its argument does.</summary>
-            private List<AttentionCall> FindAttentionCalls(INamedTypeSymbol type)
+            /// <summary>Every <c>MupAttentionScale(x)</c> call with one argument in the declarations of the class and
+            /// its user base classes (every partial part; a call in a nested type belongs to that type), with the class
+            /// whose declaration holds it. Found by syntax: the generated MupAttentionScale does not exist yet when the
+            /// generator runs, so the call does not bind. Both readers (<see cref="FindAttentionCalls"/> and the fast
+            /// path's) take their calls from here.</summary>
+            private IEnumerable<(InvocationExpressionSyntax Invocation, INamedTypeSymbol Declaring)> AttentionCallSites(INamedTypeSymbol type)
             {
-                var calls = new List<AttentionCall>();
                 for (var t = type; t is not null && t.DeclaringSyntaxReferences.Length > 0; t = t.BaseType)
                 {
                     foreach (var reference in t.DeclaringSyntaxReferences)
@@ -324,16 +326,25 @@ public sealed partial class MupGenerator
                                 MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: var member } => member.Identifier.ValueText,
                                 _ => null,
                             };
-                            if (name != "MupAttentionScale" || invocation.ArgumentList.Arguments.Count != 1)
-                                continue;
-                            if (invocation.Ancestors().OfType<TypeDeclarationSyntax>().FirstOrDefault() != declaration)
-                                continue; // a call in a nested type belongs to that type
-                            var expression = invocation.ArgumentList.Arguments[0].Expression;
-                            if (ModelFor(expression.SyntaxTree).GetOperation(expression, Ct) is not { } argument)
-                                continue;
-                            calls.Add(new AttentionCall(argument, LocalsAround(argument), t));
+                            if (name == "MupAttentionScale" && invocation.ArgumentList.Arguments.Count == 1
+                                && invocation.Ancestors().OfType<TypeDeclarationSyntax>().FirstOrDefault() == declaration)
+                                yield return (invocation, t);
                         }
                     }
+                }
+            }
+
+            /// <summary>Found by syntax: the generated MupAttentionScale does not exist yet when the generator runs, so
+            /// the call does not bind, but its argument does.</summary>
+            private List<AttentionCall> FindAttentionCalls(INamedTypeSymbol type)
+            {
+                var calls = new List<AttentionCall>();
+                foreach (var (invocation, t) in AttentionCallSites(type))
+                {
+                    var expression = invocation.ArgumentList.Arguments[0].Expression;
+                    if (ModelFor(expression.SyntaxTree).GetOperation(expression, Ct) is not { } argument)
+                        continue;
+                    calls.Add(new AttentionCall(argument, LocalsAround(argument), t));
                 }
                 return calls;
             }

@@ -201,68 +201,50 @@ public sealed partial class MupGenerator
             private List<AttentionCall> FindAttentionCallsSyntax(INamedTypeSymbol type)
             {
                 var calls = new List<AttentionCall>();
-                for (var t = type; t is not null && t.DeclaringSyntaxReferences.Length > 0; t = t.BaseType)
+                foreach (var (invocation, t) in AttentionCallSites(type))
                 {
-                    foreach (var reference in t.DeclaringSyntaxReferences)
+                    var argument = invocation.ArgumentList.Arguments[0];
+                    if (argument.ContainsDiagnostics || argument.NameColon is not null || !argument.RefKindKeyword.IsKind(SyntaxKind.None))
+                        throw Decline("a MupAttentionScale argument the fast path does not read");
+                    var expression = argument.Expression;
+                    if (expression is ParenthesizedExpressionSyntax)
+                        throw Decline("a parenthesized MupAttentionScale argument");
+                    if (expression is LiteralExpressionSyntax { Token.Value: int literal } && expression.IsKind(SyntaxKind.NumericLiteralExpression))
                     {
-                        if (reference.GetSyntax(Ct) is not TypeDeclarationSyntax declaration)
-                            continue;
-                        foreach (var invocation in declaration.DescendantNodes().OfType<InvocationExpressionSyntax>())
-                        {
-                            var name = invocation.Expression switch
-                            {
-                                IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
-                                MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: var member } => member.Identifier.ValueText,
-                                _ => null,
-                            };
-                            if (name != "MupAttentionScale" || invocation.ArgumentList.Arguments.Count != 1)
-                                continue;
-                            if (invocation.Ancestors().OfType<TypeDeclarationSyntax>().FirstOrDefault() != declaration)
-                                continue; // a call in a nested type belongs to that type
-                            var argument = invocation.ArgumentList.Arguments[0];
-                            if (argument.ContainsDiagnostics || argument.NameColon is not null || !argument.RefKindKeyword.IsKind(SyntaxKind.None))
-                                throw Decline("a MupAttentionScale argument the fast path does not read");
-                            var expression = argument.Expression;
-                            if (expression is ParenthesizedExpressionSyntax)
-                                throw Decline("a parenthesized MupAttentionScale argument");
-                            if (expression is LiteralExpressionSyntax { Token.Value: int literal } && expression.IsKind(SyntaxKind.NumericLiteralExpression))
-                            {
-                                calls.Add(new AttentionCall(null, new Const(literal), expression, t));
-                                continue;
-                            }
-                            string? memberName = null;
-                            if (expression is IdentifierNameSyntax simple)
-                            {
-                                var owner = invocation.Ancestors().OfType<MemberDeclarationSyntax>().FirstOrDefault();
-                                if (owner is null || owner is BaseTypeDeclarationSyntax)
-                                    throw Decline("a MupAttentionScale call outside a member");
-                                if (ConstructorWalker.DeclaredNames(owner).Contains(simple.Identifier.ValueText)
-                                    || (simple.Identifier.ValueText == "value" && owner is BasePropertyDeclarationSyntax))
-                                    throw Decline("a MupAttentionScale argument that may be a local or parameter");
-                                memberName = simple.Identifier.ValueText;
-                            }
-                            else if (expression is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: IdentifierNameSyntax thisMember }
-                                && expression.IsKind(SyntaxKind.SimpleMemberAccessExpression))
-                            {
-                                memberName = thisMember.Identifier.ValueText;
-                            }
-                            if (memberName is null)
-                                throw Decline("a MupAttentionScale argument that is not a member or a literal");
-                            if (invocation.Ancestors().Any(a => a is LocalFunctionStatementSyntax f && f.Modifiers.Any(SyntaxKind.StaticKeyword)
-                                    || a is AnonymousFunctionExpressionSyntax l && l.Modifiers.Any(SyntaxKind.StaticKeyword)
-                                    || a is MemberDeclarationSyntax m && m.Modifiers.Any(SyntaxKind.StaticKeyword)))
-                                throw Decline("a MupAttentionScale call in a static context");
-                            var symbol = ConstructorWalker.FindMember(t, memberName) ?? throw Decline("a MupAttentionScale argument that is not a field or property of the class");
-                            if (symbol is IFieldSymbol { HasConstantValue: true } constant)
-                            {
-                                calls.Add(new AttentionCall(null, ConstructorWalker.ConstantOf(constant.ConstantValue, expression), expression, t));
-                                continue;
-                            }
-                            if (symbol.IsStatic)
-                                throw Decline("a static member as a MupAttentionScale argument");
-                            calls.Add(new AttentionCall(symbol, null, expression, t));
-                        }
+                        calls.Add(new AttentionCall(null, new Const(literal), expression, t));
+                        continue;
                     }
+                    string? memberName = null;
+                    if (expression is IdentifierNameSyntax simple)
+                    {
+                        var owner = invocation.Ancestors().OfType<MemberDeclarationSyntax>().FirstOrDefault();
+                        if (owner is null || owner is BaseTypeDeclarationSyntax)
+                            throw Decline("a MupAttentionScale call outside a member");
+                        if (ConstructorWalker.DeclaredNames(owner).Contains(simple.Identifier.ValueText)
+                            || (simple.Identifier.ValueText == "value" && owner is BasePropertyDeclarationSyntax))
+                            throw Decline("a MupAttentionScale argument that may be a local or parameter");
+                        memberName = simple.Identifier.ValueText;
+                    }
+                    else if (expression is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: IdentifierNameSyntax thisMember }
+                        && expression.IsKind(SyntaxKind.SimpleMemberAccessExpression))
+                    {
+                        memberName = thisMember.Identifier.ValueText;
+                    }
+                    if (memberName is null)
+                        throw Decline("a MupAttentionScale argument that is not a member or a literal");
+                    if (invocation.Ancestors().Any(a => a is LocalFunctionStatementSyntax f && f.Modifiers.Any(SyntaxKind.StaticKeyword)
+                            || a is AnonymousFunctionExpressionSyntax l && l.Modifiers.Any(SyntaxKind.StaticKeyword)
+                            || a is MemberDeclarationSyntax m && m.Modifiers.Any(SyntaxKind.StaticKeyword)))
+                        throw Decline("a MupAttentionScale call in a static context");
+                    var symbol = ConstructorWalker.FindMember(t, memberName) ?? throw Decline("a MupAttentionScale argument that is not a field or property of the class");
+                    if (symbol is IFieldSymbol { HasConstantValue: true } constant)
+                    {
+                        calls.Add(new AttentionCall(null, ConstructorWalker.ConstantOf(constant.ConstantValue, expression), expression, t));
+                        continue;
+                    }
+                    if (symbol.IsStatic)
+                        throw Decline("a static member as a MupAttentionScale argument");
+                    calls.Add(new AttentionCall(symbol, null, expression, t));
                 }
                 return calls;
             }
@@ -369,39 +351,22 @@ public sealed partial class MupGenerator
                 var names = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var node in root.DescendantNodesAndSelf())
                 {
-                    switch (node)
+                    var identifier = node switch
                     {
-                        case VariableDeclaratorSyntax declarator:
-                            names.Add(declarator.Identifier.ValueText);
-                            break;
-                        case ParameterSyntax parameter:
-                            names.Add(parameter.Identifier.ValueText);
-                            break;
-                        case SingleVariableDesignationSyntax designation:
-                            names.Add(designation.Identifier.ValueText);
-                            break;
-                        case ForEachStatementSyntax forEach:
-                            names.Add(forEach.Identifier.ValueText);
-                            break;
-                        case LocalFunctionStatementSyntax function:
-                            names.Add(function.Identifier.ValueText);
-                            break;
-                        case CatchDeclarationSyntax { Identifier: var identifier }:
-                            names.Add(identifier.ValueText);
-                            break;
-                        case FromClauseSyntax from:
-                            names.Add(from.Identifier.ValueText);
-                            break;
-                        case LetClauseSyntax let:
-                            names.Add(let.Identifier.ValueText);
-                            break;
-                        case JoinClauseSyntax join:
-                            names.Add(join.Identifier.ValueText);
-                            break;
-                        case QueryContinuationSyntax into:
-                            names.Add(into.Identifier.ValueText);
-                            break;
-                    }
+                        VariableDeclaratorSyntax declarator => declarator.Identifier,
+                        ParameterSyntax parameter => parameter.Identifier,
+                        SingleVariableDesignationSyntax designation => designation.Identifier,
+                        ForEachStatementSyntax forEach => forEach.Identifier,
+                        LocalFunctionStatementSyntax function => function.Identifier,
+                        CatchDeclarationSyntax catchDeclaration => catchDeclaration.Identifier,
+                        FromClauseSyntax from => from.Identifier,
+                        LetClauseSyntax let => let.Identifier,
+                        JoinClauseSyntax join => join.Identifier,
+                        QueryContinuationSyntax into => into.Identifier,
+                        _ => default,
+                    };
+                    if (identifier.RawKind != 0)
+                        names.Add(identifier.ValueText);
                 }
                 return names;
             }
@@ -981,7 +946,6 @@ public sealed partial class MupGenerator
                             return TorchFactory(method, map, invocation);
                         }
                         throw Decline($"a call of `{name}` that may bind to a method other than TorchSharp's");
-                        break;
                     }
                     case MemberAccessExpressionSyntax { Name: IdentifierNameSyntax { Identifier.ValueText: var member } } access
                         when access.IsKind(SyntaxKind.SimpleMemberAccessExpression):
