@@ -49,15 +49,25 @@ public sealed partial class MupBinding
             MN = mN;
             ML = mL ?? 1.0;
             DepthUnmatched = facts.Depth is not null && mL is null;
+            WidthMeasured = facts.Widths.Count > 0 && symbols.ContainsKey(facts.Widths[0].Name);
             ReadoutMIn = readoutMIn;
         }
 
         /// <summary>True when the model has [Depth] but the generator could not match it to a list of blocks.</summary>
         public bool DepthUnmatched { get; }
 
-        /// <summary>Throws when depth rules are asked for but the depth could not be matched to a block list.</summary>
+        /// <summary>False when no dimension measures the first width at run time, so m_N is not known.</summary>
+        public bool WidthMeasured { get; }
+
+        /// <summary>Throws when depth rules are asked for but the depth could not be matched to a block list, or the
+        /// width multiplier they need (the residual blocks' AdamW epsilon scales by 1/m_N) could not be measured.</summary>
         public void RequireDepth()
         {
+            if (!WidthMeasured && _facts.Widths.Count > 0)
+                throw new InvalidOperationException(
+                    $"{_facts.ModelName}: the depth rules scale the residual blocks' Adam epsilon by 1/m_N, and the width '{_facts.Widths[0].Name}' cannot be measured at run time: " +
+                    $"no layer has a dimension that grows exactly with it at a size known at compile time (a size such as 8 * {_facts.Widths[0].Name} / 3 or {_facts.Widths[0].Name} + 1 does not, and MupOptions.BaseShapes gives each parameter its multipliers but not m_N). " +
+                    $"Build one layer directly from '{_facts.Widths[0].Name}' (or a whole multiple of it), or use MupParametrization.Mup to apply width rules only.");
             if (DepthUnmatched)
                 throw new InvalidOperationException(
                     $"{_facts.ModelName}: [Depth] '{_facts.Depth!.Name}' could not be matched to a list of residual blocks, so the depth multiplier is unknown. " +

@@ -120,6 +120,23 @@ public class ComputedSizeTests
         Assert.Contains("cannot be measured", rows["readout.weight"].Note);
     }
 
+    /// <summary>With [Depth] the rules also need m_N itself (the blocks' Adam epsilon is scaled by 1/m_N), which no
+    /// parameter's base shape gives: an unmeasured width is refused by name instead of taken as m_N = 1, and the
+    /// width rules alone (MupParametrization.Mup) still come from the shapes.</summary>
+    [Fact]
+    public void Depth_rules_refuse_a_width_they_cannot_measure_even_with_base_shapes()
+    {
+        using var model = new TruncatedDepth(100, depth: 4);
+        var shapes = VerifyTests.Shapes(() => new TruncatedDepth(64, depth: 2), () => new TruncatedDepth(128, depth: 2));
+        var refused = Assert.Throws<InvalidOperationException>(() => model.MupDescribe(new MupOptions { BaseShapes = shapes }));
+        Assert.Contains("TruncatedDepth", refused.Message);
+        Assert.Contains("1/m_N", refused.Message);
+        Assert.Contains("'width' cannot be measured", refused.Message);
+        Assert.Contains("MupParametrization.Mup", refused.Message);
+        var rows = model.MupDescribe(new MupOptions { BaseShapes = shapes, Parametrization = MupParametrization.Mup }).ToDictionary(r => r.Name);
+        Assert.Equal(MupRuleSource.BaseShapes, rows["blocks.0.fc.weight"].Source);
+    }
+
     [Fact]
     public void A_computed_dimension_checks_its_arguments()
     {

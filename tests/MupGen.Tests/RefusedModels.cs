@@ -73,6 +73,46 @@ public partial class TruncatedOnly : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => readout.call(input.call(x) * MupReadoutMultiplier);
 }
+
+/// <summary>A residual block of <see cref="TruncatedDepth"/>.</summary>
+public partial class TruncatedBlock : Module<Tensor, Tensor>
+{
+    private readonly Linear fc;
+
+    public TruncatedBlock(int hidden) : base(nameof(TruncatedBlock))
+    {
+        fc = Linear(hidden, hidden);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => x + MupResidualMultiplier * fc.call(x);
+}
+
+/// <summary>A [Depth] model whose width, too, shows only as 8 · width / 3: the depth rules need m_N (the blocks' Adam
+/// epsilon scales by 1/m_N), which BaseShapes does not give.</summary>
+public partial class TruncatedDepth : Module<Tensor, Tensor>
+{
+    private readonly Linear input;
+    private readonly ModuleList<TruncatedBlock> blocks = new();
+    [ReadoutLayer] private readonly Linear readout;
+
+    public TruncatedDepth([Width(64)] int width, [Depth(2)] int depth = 2, int features = 8) : base(nameof(TruncatedDepth))
+    {
+        input = Linear(features, 8 * width / 3);
+        for (var i = 0; i < depth; i++)
+            blocks.Add(new TruncatedBlock(8 * width / 3));
+        readout = Linear(8 * width / 3, 10);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var h = input.call(x);
+        foreach (var block in blocks)
+            h = block.call(h);
+        return readout.call(h * MupReadoutMultiplier);
+    }
+}
 #pragma warning restore MUP001
 
 /// <summary>Attention whose scale its parent asks for (<c>attn.MupAttentionScale(d)</c>): the generator reads calls in a
