@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using MupGen.Generators.Model;
 
 namespace MupGen.Analyzers;
 
@@ -22,20 +23,12 @@ public sealed class AttentionLayerAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (MupSymbols.Get(start.Compilation) is not { } symbols)
-                return;
-            var reported = new ConcurrentDictionary<Location, bool>();
-            start.RegisterSymbolAction(c => Analyze(c, symbols, reported), SymbolKind.NamedType);
-        });
+        ModelDeclarations.RegisterForParsedRoots(context, Analyze);
     }
 
-    private static void Analyze(SymbolAnalysisContext context, MupSymbols symbols, ConcurrentDictionary<Location, bool> reported)
+    private static void Analyze(SymbolAnalysisContext context, MupSymbols symbols, ModelSpec spec, ConcurrentDictionary<Location, bool> reported)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (!symbols.Types.IsRoot(type) || symbols.Parse(type, context.CancellationToken) is not { } spec)
-            return;
         if (!spec.AttentionLayers.Any(a => a.HeadDimGrows)
             || ModelDeclarations.HasErrors(type, context.Compilation, context.CancellationToken))
             return;

@@ -25,21 +25,12 @@ public sealed class HeadDimAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (MupSymbols.Get(start.Compilation) is not { } symbols)
-                return;
-            // A call in a module shared by several roots (or several paths) is reported once.
-            var reported = new ConcurrentDictionary<Location, bool>();
-            start.RegisterSymbolAction(c => Analyze(c, symbols, reported), SymbolKind.NamedType);
-        });
+        ModelDeclarations.RegisterForParsedRoots(context, Analyze);
     }
 
-    private static void Analyze(SymbolAnalysisContext context, MupSymbols symbols, ConcurrentDictionary<Location, bool> reported)
+    private static void Analyze(SymbolAnalysisContext context, MupSymbols symbols, ModelSpec spec, ConcurrentDictionary<Location, bool> reported)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (!symbols.Types.IsRoot(type) || symbols.Parse(type, context.CancellationToken) is not { } spec)
-            return;
         if (!spec.Attention.Any(a => a.HeadDim is null)
             || ModelDeclarations.HasErrors(type, context.Compilation, context.CancellationToken))
             return;

@@ -32,24 +32,12 @@ public sealed class LayerRuleAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (MupSymbols.Get(start.Compilation) is not { } symbols)
-                return;
-            // A member of a nested module shared by several roots (or several paths) is reported once.
-            var reported = new ConcurrentDictionary<Location, bool>();
-            start.RegisterSymbolAction(c => Analyze(c, symbols, reported), SymbolKind.NamedType);
-        });
+        ModelDeclarations.RegisterForParsedRoots(context, Analyze);
     }
 
-    private static void Analyze(SymbolAnalysisContext context, MupSymbols symbols, ConcurrentDictionary<Location, bool> reported)
+    private static void Analyze(SymbolAnalysisContext context, MupSymbols symbols, ModelSpec spec, ConcurrentDictionary<Location, bool> reported)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (!symbols.Types.IsRoot(type))
-            return;
-        // Null when the generator emits nothing for the class (MUP002/MUP004 say why).
-        if (symbols.Parse(type, context.CancellationToken) is not { } spec)
-            return;
         var hasReadout = spec.Parameters.Any(p => p.Role == Role.Readout);
         if (spec.Unresolved.Count == 0 && hasReadout)
             return;

@@ -27,6 +27,29 @@ internal static class ModelDeclarations
         return (notPartial, outer);
     }
 
+    /// <summary>Runs <paramref name="analyze"/> on every µP root the generator parsed (the analyzers that report from
+    /// the parse: MUP001/3/11-15, MUP007 for attention layers, MUP020), once per compilation that references MupGen and
+    /// TorchSharp, with one set per compilation so a member of a module shared by several roots (or several paths) is
+    /// reported once. The caller's Initialize still enables concurrency and sets generated-code analysis itself (RS1025,
+    /// RS1026).</summary>
+    internal static void RegisterForParsedRoots(AnalysisContext context,
+        Action<SymbolAnalysisContext, MupSymbols, ModelSpec, ConcurrentDictionary<Location, bool>> analyze)
+    {
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (MupSymbols.Get(start.Compilation) is not { } symbols)
+                return;
+            var reported = new ConcurrentDictionary<Location, bool>();
+            start.RegisterSymbolAction(c =>
+            {
+                var type = (INamedTypeSymbol)c.Symbol;
+                // Null when the generator emits nothing for the class (MUP002/MUP004 say why).
+                if (symbols.Types.IsRoot(type) && symbols.Parse(type, c.CancellationToken) is { } spec)
+                    analyze(c, symbols, spec, reported);
+            }, SymbolKind.NamedType);
+        });
+    }
+
     /// <summary>Compile errors in the constructors or field initializers: the facts read from them are not reliable
     /// (an unresolved call is not "a method call the generator cannot read"), so MUP001/MUP003 wait. Checked on the
     /// operation trees the parser has just asked the same semantic model for (cached), not by re-binding.</summary>
