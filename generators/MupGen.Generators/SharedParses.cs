@@ -19,7 +19,7 @@ namespace MupGen.Generators;
 /// the analyzers do; a weak reference to it came back empty there, and every model was parsed twice.</summary>
 internal static class SharedParses
 {
-    /// <summary>What <see cref="IsGeneratedFrom"/> compares of the compilation the generator ran on, held weakly: the
+    /// <summary>What <see cref="Matches"/> compares of the compilation the generator ran on, held weakly: the
     /// analyzers' compilation shares these very objects when it is that compilation plus generated trees, so they are
     /// alive exactly as long as a compilation that can reuse the parse.</summary>
     internal sealed class Fingerprint
@@ -116,8 +116,4 @@ internal static class SharedParses
         Interlocked.Increment(ref _reused);
         return true;
     }
-
-    /// <summary>True when <paramref name="analyzed"/> is <paramref name="generated"/> plus trees MupGen generated.</summary>
-    public static bool IsGeneratedFrom(Compilation analyzed, Compilation generated) =>
-        ReferenceEquals(analyzed, generated) || new Fingerprint(generated).Matches(analyzed);
 }
