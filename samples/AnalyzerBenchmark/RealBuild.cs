@@ -20,7 +20,7 @@ using System.Text.RegularExpressions;
 /// </summary>
 internal static class RealBuild
 {
-    public static int Run(int rounds, bool server)
+    public static int Run(int rounds, bool server, string? without = null, string? baseline = null)
     {
         _server = server;
         var dir = Path.Combine(Path.GetTempPath(), "mupgen-real-build");
@@ -65,11 +65,17 @@ internal static class RealBuild
               <ItemGroup Condition="'$(Side)' == 'none'">
                 <Compile Include="generated/*.cs" />
               </ItemGroup>
-              <ItemGroup Condition="'$(Side)' != 'none'">
+              <ItemGroup Condition="'$(Side)' != 'none' and '$(Side)' != 'baseline'">
                 <Analyzer Include="{{generatorAssembly.Location}}" />
+              </ItemGroup>
+              <ItemGroup Condition="'$(Side)' == 'baseline'">
+                <Analyzer Include="{{(baseline is null ? "" : Path.GetFullPath(Path.Combine(baseline, "MupGen.Generators.dll")))}}" />
               </ItemGroup>
               <PropertyGroup Condition="'$(Side)' == 'generator'">
                 <NoWarn>$(NoWarn);{{string.Join(";", ids)}}</NoWarn>
+              </PropertyGroup>
+              <PropertyGroup Condition="'$(Side)' == 'without'">
+                <NoWarn>$(NoWarn);{{(without ?? "").Replace(',', ';')}}</NoWarn>
               </PropertyGroup>
             </Project>
             """);
@@ -79,8 +85,10 @@ internal static class RealBuild
             Console.WriteLine(restore);
             return 1;
         }
-        var sides = new[] { "none", "generator", "both" };
+        var sides = new[] { "none", "generator", "both" }.Concat(without is null ? Array.Empty<string>() : new[] { "without" })
+            .Concat(baseline is null ? Array.Empty<string>() : new[] { "baseline" }).ToArray();
         var csc = sides.ToDictionary(s => s, _ => new List<double>());
+        var cpu = sides.ToDictionary(s => s, _ => new List<double>());
         // Warm-up: the compiler server, the analyzer assembly load, and a check that every side builds clean.
         foreach (var side in sides)
             if (Build(dir, side, out var output) is null)
@@ -88,13 +96,16 @@ internal static class RealBuild
                 Console.WriteLine(output);
                 return 1;
             }
+        var compilerServer = server ? CompilerServerProcess() : null;
         for (var r = 0; r < rounds; r++)
         {
             var order = Enumerable.Range(0, sides.Length).Select(i => sides[(i + r) % sides.Length]).ToArray();
             if (r % 2 == 1) Array.Reverse(order);
             foreach (var side in order)
             {
+                var cpuBefore = CpuMs(compilerServer);
                 var ms = Build(dir, side, out var output);
+                cpu[side].Add(CpuMs(compilerServer) - cpuBefore);
                 if (ms is null)
                 {
                     Console.WriteLine(output);
@@ -109,10 +120,26 @@ internal static class RealBuild
         Console.WriteLine($"Real build: {BenchProject.Models} µP model classes in {project.Trees.Length} files, `dotnet build` of a library project in {dir}; Csc task time, {(server ? "compiler server warm" : "a fresh compiler process per build")}; {rounds} rounds in rotating order, {Environment.ProcessorCount} cores, load {BuildCost.Load()}");
         Console.WriteLine($"{"",-58} {"milliseconds",-30} MupGen's share of (0)");
         Console.WriteLine($"{"(0) compile without MupGen (the generated files as sources)",-58} {Stats.Ms(none),-30} -");
-        foreach (var (side, label) in new[] { ("generator", "(1) with the generator (analyzers off)"), ("both", "(3) with the generator and the analyzers") })
+        foreach (var (side, label) in new[] { ("generator", "(1) with the generator (analyzers off)"), ("both", "(3) with the generator and the analyzers"), ("without", $"(3) without {without}"), ("baseline", "(3) baseline build of MupGen") })
         {
+            if (!csc.ContainsKey(side))
+                continue;
             var cost = csc[side].Zip(none, (x, b) => (x - b) / b).ToList();
             Console.WriteLine($"{label,-58} {Stats.Ms(csc[side]),-30} {Stats.Percent(cost)}");
+        }
+        // CPU time: with the server, the compiler server's own (every build's compile runs there, nothing else does);
+        // without it, every process of the build (MSBuild's evaluation too, which is the same on every side), so only
+        // its differences are MupGen's.
+        Console.WriteLine(server ? "CPU time of the compiler server per build:" : "CPU time of the whole build (MSBuild and the compiler process), per build:");
+        var cpuNone = cpu["none"];
+        Console.WriteLine($"{"(0) compile without MupGen",-58} {Stats.Ms(cpuNone),-30} -");
+        foreach (var (side, label) in new[] { ("generator", "(1) with the generator (analyzers off)"), ("both", "(3) with the generator and the analyzers"), ("without", $"(3) without {without}"), ("baseline", "(3) baseline build of MupGen") })
+        {
+            if (!cpu.ContainsKey(side))
+                continue;
+            var extra = cpu[side].Zip(cpuNone, (x, b) => x - b).ToList();
+            var share = cpu[side].Zip(cpuNone, (x, b) => (x - b) / b).ToList();
+            Console.WriteLine($"{label,-58} {Stats.Ms(cpu[side]),-30} {(server ? Stats.Percent(share) : "+" + Stats.Ms(extra))}");
         }
         Console.WriteLine("target: (3) at most 3% more than (0)");
         return 0;
@@ -121,6 +148,50 @@ internal static class RealBuild
     /// <summary>Rebuilds the project's assembly (its sources touched, so the compiler runs) and returns the Csc task's
     /// milliseconds, or null when the build failed or reported a warning.</summary>
     private static bool _server;
+
+    /// <summary>The compiler server's process (VBCSCompiler), started by the warm-up builds.</summary>
+    private static int? CompilerServerProcess()
+    {
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                continue;
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("VBCSCompiler", StringComparison.Ordinal))
+                    return pid;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return null;
+    }
+
+    /// <summary>CPU milliseconds (user + system) of the compiler server, or, without one, of this process's finished
+    /// children and their children (getrusage(RUSAGE_CHILDREN)).</summary>
+    private static double CpuMs(int? server)
+    {
+        if (server is { } pid)
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name; in clock ticks (100 per second).
+            return (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) * 10;
+        }
+        return getrusage(-1, out var usage) == 0
+            ? (usage.UserSeconds + usage.SystemSeconds) * 1000 + (usage.UserMicroseconds + usage.SystemMicroseconds) / 1000.0
+            : double.NaN;
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct RUsage
+    {
+        public long UserSeconds, UserMicroseconds, SystemSeconds, SystemMicroseconds;
+        public long MaxRss, Ixrss, Idrss, Isrss, Minflt, Majflt, Nswap, Inblock, Oublock, Msgsnd, Msgrcv, Nsignals, Nvcsw, Nivcsw;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int getrusage(int who, out RUsage usage);
 
     private static double? Build(string dir, string side, out string output)
     {

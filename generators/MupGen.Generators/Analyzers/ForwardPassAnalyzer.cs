@@ -30,26 +30,96 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
         {
             if (MupSymbols.Get(start.Compilation) is not { } symbols)
                 return;
-            start.RegisterSymbolStartAction(symbolStart =>
-            {
-                var type = (INamedTypeSymbol)symbolStart.Symbol;
-                if (!type.DeclaringSyntaxReferences.Any() || !symbols.Types.IsModelOrSubmodule(type))
-                    return;
-                var isBlock = symbols.IsResidualBlock(type, symbolStart.CancellationToken);
-                // A root whose blocks are plain layers (ModuleList<Linear>) adds their residuals itself.
-                var blockList = symbols.Types.IsRoot(type) ? symbols.BlockList(type) : null;
-                symbolStart.RegisterSyntaxNodeAction(c => AnalyzeInvocation(c, symbols, type), SyntaxKind.InvocationExpression);
-                symbolStart.RegisterSyntaxNodeAction(c => AnalyzeBinary(c, symbols, type, isBlock, blockList),
-                    SyntaxKind.DivideExpression, SyntaxKind.MultiplyExpression, SyntaxKind.AddExpression);
-                symbolStart.RegisterSyntaxNodeAction(c => AnalyzeCompound(c, symbols, type, isBlock),
-                    SyntaxKind.DivideAssignmentExpression, SyntaxKind.MultiplyAssignmentExpression, SyntaxKind.AddAssignmentExpression);
-            }, SymbolKind.NamedType);
+            // One symbol action per class that walks its own declarations, not syntax-node actions registered from a
+            // symbol-start action: those make the analyzer driver track every member of every type of the compilation
+            // (per-symbol action sets, symbol-end bookkeeping), which cost more than the checks themselves
+            // (docs/BUILD-COST.md).
+            start.RegisterSymbolAction(c => AnalyzeType(c, symbols), SymbolKind.NamedType);
         });
+    }
+
+    private static void AnalyzeType(SymbolAnalysisContext symbolContext, MupSymbols symbols)
+    {
+        var type = (INamedTypeSymbol)symbolContext.Symbol;
+        if (type.DeclaringSyntaxReferences.Length == 0 || !symbols.Types.IsModelOrSubmodule(type))
+            return;
+        var ct = symbolContext.CancellationToken;
+        var isBlock = symbols.IsResidualBlock(type, ct);
+        // A root whose blocks are plain layers (ModuleList<Linear>) adds their residuals itself.
+        var blockList = symbols.Types.IsRoot(type) ? symbols.BlockList(type) : null;
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            // MupGen's own partial parts hold no forward pass; the driver drops what is reported in other generated code
+            // (ConfigureGeneratedCodeAnalysis above), as it did for syntax actions.
+            if (reference.GetSyntax(ct) is not TypeDeclarationSyntax declaration
+                || Generators.MupGenerator.Parser.IsGeneratedByMupGen(declaration.SyntaxTree))
+                continue;
+            var context = new NodeContext(symbolContext, declaration.SyntaxTree);
+            // The class's members, and those of nested classes that are not modules of the model themselves (those
+            // are analyzed by their own action), as the syntax actions of a symbol-start action reached them.
+            foreach (var node in declaration.DescendantNodes(n => n == declaration || n is not TypeDeclarationSyntax nested
+                || !IsAnalyzedItself(type, declaration, nested, symbols)))
+            {
+                context.Node = node;
+                switch (node.Kind())
+                {
+                    case SyntaxKind.InvocationExpression:
+                        AnalyzeInvocation(context, symbols, type);
+                        break;
+                    case SyntaxKind.DivideExpression or SyntaxKind.MultiplyExpression or SyntaxKind.AddExpression:
+                        AnalyzeBinary(context, symbols, type, isBlock, blockList);
+                        break;
+                    case SyntaxKind.DivideAssignmentExpression or SyntaxKind.MultiplyAssignmentExpression or SyntaxKind.AddAssignmentExpression:
+                        AnalyzeCompound(context, symbols, type, isBlock);
+                        break;
+                }
+            }
+        }
+    }
+
+    /// <summary>A nested class declared inside <paramref name="declaration"/> (a declaration of <paramref name="type"/>)
+    /// that is a module of the model itself, so its own symbol action analyzes it. Found by names and arities from
+    /// <paramref name="type"/> down, without a semantic model.</summary>
+    private static bool IsAnalyzedItself(INamedTypeSymbol type, TypeDeclarationSyntax declaration, TypeDeclarationSyntax nested, MupSymbols symbols)
+    {
+        var path = new System.Collections.Generic.List<TypeDeclarationSyntax> { nested };
+        for (var d = nested.Parent as TypeDeclarationSyntax; d is not null && d != declaration; d = d.Parent as TypeDeclarationSyntax)
+            path.Insert(0, d);
+        INamedTypeSymbol? current = type;
+        foreach (var d in path)
+            current = current?.GetTypeMembers(d.Identifier.ValueText, d.TypeParameterList?.Parameters.Count ?? 0).FirstOrDefault();
+        return current is not null && symbols.Types.IsModelOrSubmodule(current);
+    }
+
+    /// <summary>What the checks below need of the node they look at: the node, its tree's semantic model (asked for
+    /// only when a syntax check passes), the cancellation token and a way to report.</summary>
+    private sealed class NodeContext
+    {
+        private readonly SymbolAnalysisContext _context;
+        private readonly SyntaxTree _tree;
+        private SemanticModel? _model;
+
+        public NodeContext(SymbolAnalysisContext context, SyntaxTree tree)
+        {
+            _context = context;
+            _tree = tree;
+            Node = tree.GetRoot(context.CancellationToken);
+        }
+
+        public SyntaxNode Node { get; set; }
+
+#pragma warning disable RS1030 // the driver's caching semantic-model provider serves this model
+        public SemanticModel SemanticModel => _model ??= _context.Compilation.GetSemanticModel(_tree);
+#pragma warning restore RS1030
+
+        public System.Threading.CancellationToken CancellationToken => _context.CancellationToken;
+
+        public void ReportDiagnostic(Diagnostic diagnostic) => _context.ReportDiagnostic(diagnostic);
     }
 
     // ---- MUP005 and MUP007 (scaled_dot_product_attention) ----
 
-    private static void AnalyzeInvocation(SyntaxNodeAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type)
+    private static void AnalyzeInvocation(NodeContext context, MupSymbols symbols, INamedTypeSymbol type)
     {
         var syntax = (InvocationExpressionSyntax)context.Node;
         var name = Expressions.InvokedName(syntax);
@@ -103,7 +173,7 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
 
     // ---- MUP006 and MUP007 (x / sqrt(d), x * (1 / sqrt(d))) ----
 
-    private static void AnalyzeBinary(SyntaxNodeAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type, bool isBlock, ISymbol? blockList)
+    private static void AnalyzeBinary(NodeContext context, MupSymbols symbols, INamedTypeSymbol type, bool isBlock, ISymbol? blockList)
     {
         var syntax = (BinaryExpressionSyntax)context.Node;
         if (syntax.ContainsDiagnostics)
@@ -139,7 +209,7 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
             || (rightIsVariable && !Expressions.IsMultipliedBySyntax(syntax.Left, MupSymbols.ResidualMultiplier));
     }
 
-    private static void AnalyzeCompound(SyntaxNodeAnalysisContext context, MupSymbols symbols, INamedTypeSymbol type, bool isBlock)
+    private static void AnalyzeCompound(NodeContext context, MupSymbols symbols, INamedTypeSymbol type, bool isBlock)
     {
         var syntax = (AssignmentExpressionSyntax)context.Node;
         if (syntax.ContainsDiagnostics)
@@ -163,7 +233,7 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void ReportScale(SyntaxNodeAnalysisContext context, INamedTypeSymbol type, ExpressionSyntax scale, ExpressionSyntax dim, string form)
+    private static void ReportScale(NodeContext context, INamedTypeSymbol type, ExpressionSyntax scale, ExpressionSyntax dim, string form)
     {
         // Half-typed code (`Math.Sqrt( * m)` binds as a pointer dereference): only a well-typed scale is reported.
         var model = context.SemanticModel;
@@ -209,7 +279,7 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
     /// from x (`x + attn(norm(x))`, or through locals).</summary>
     /// <remarks>In a root model (<paramref name="blockList"/> set), only adds whose branch calls one of the blocks count:
     /// <c>h = h + layer.forward(h)</c> in <c>foreach (var layer in blocks)</c>, or <c>blocks[i].forward(h)</c>.</remarks>
-    private static void AnalyzeResidual(SyntaxNodeAnalysisContext context, BinaryExpressionSyntax syntax, INamedTypeSymbol type, SemanticModel model, ISymbol? blockList)
+    private static void AnalyzeResidual(NodeContext context, BinaryExpressionSyntax syntax, INamedTypeSymbol type, SemanticModel model, ISymbol? blockList)
     {
         ISymbol? assigned = null;
         SyntaxNode current = syntax;
