@@ -80,18 +80,26 @@ internal static class RealBuild
             </Project>
             """);
 
-        if (Dotnet(dir, "restore", out var restore) != 0)
-        {
-            Console.WriteLine(restore);
-            return 1;
-        }
         var sides = new[] { "none", "generator", "both" }.Concat(without is null ? Array.Empty<string>() : new[] { "without" })
             .Concat(baseline is null ? Array.Empty<string>() : new[] { "baseline" }).ToArray();
+        // A copy of the project per side, so each has its own output path: the compiler server keeps a generator
+        // driver per output (its incremental state between builds, as on a developer's machine), and sides that shared
+        // one would throw each other's away.
+        foreach (var side in sides)
+        {
+            CopyDirectory(dir, Path.Combine(dir, "sides", side));
+            if (Dotnet(Path.Combine(dir, "sides", side), "restore", out var restore) != 0)
+            {
+                Console.WriteLine(restore);
+                return 1;
+            }
+        }
+        string SideDir(string side) => Path.Combine(dir, "sides", side);
         var csc = sides.ToDictionary(s => s, _ => new List<double>());
         var cpu = sides.ToDictionary(s => s, _ => new List<double>());
         // Warm-up: the compiler server, the analyzer assembly load, and a check that every side builds clean.
         foreach (var side in sides)
-            if (Build(dir, side, out var output) is null)
+            if (Build(SideDir(side), side, out var output) is null)
             {
                 Console.WriteLine(output);
                 return 1;
@@ -104,7 +112,7 @@ internal static class RealBuild
             foreach (var side in order)
             {
                 var cpuBefore = CpuMs(compilerServer);
-                var ms = Build(dir, side, out var output);
+                var ms = Build(SideDir(side), side, out var output);
                 cpu[side].Add(CpuMs(compilerServer) - cpuBefore);
                 if (ms is null)
                 {
@@ -148,6 +156,17 @@ internal static class RealBuild
     /// <summary>Rebuilds the project's assembly (its sources touched, so the compiler runs) and returns the Csc task's
     /// milliseconds, or null when the build failed or reported a warning.</summary>
     private static bool _server;
+
+    /// <summary>The project's files and its src/ and generated/ folders.</summary>
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var sub in new[] { "", "src", "generated" })
+        {
+            Directory.CreateDirectory(Path.Combine(to, sub));
+            foreach (var file in Directory.GetFiles(Path.Combine(from, sub)))
+                File.Copy(file, Path.Combine(to, sub, Path.GetFileName(file)));
+        }
+    }
 
     /// <summary>The compiler server's process (VBCSCompiler), started by the warm-up builds.</summary>
     private static int? CompilerServerProcess()
