@@ -301,7 +301,11 @@ public sealed partial class MupGenerator
                 _synConstructor = constructor;
                 _synModel = model;
                 _synType = constructor.ContainingType;
-                _synPosition = syntax.SpanStart;
+                // Type names are looked up at the class's opening brace, where they mean what they mean in the body
+                // (a constructor has no type parameters, and no local declares a type): a position inside the
+                // constructor would make Roslyn build the binder map of the whole body for each lookup.
+                _synPosition = syntax.Parent is TypeDeclarationSyntax { OpenBraceToken.RawKind: (int)SyntaxKind.OpenBraceToken } owner
+                    && !owner.OpenBraceToken.IsMissing ? owner.OpenBraceToken.SpanStart : syntax.SpanStart;
                 _synAnchor = syntax;
                 _synInitializer = false;
                 RequireUsingsAtTop(syntax);

@@ -68,9 +68,7 @@ internal static class RealBuild
               <ItemGroup Condition="'$(Side)' != 'none' and '$(Side)' != 'baseline'">
                 <Analyzer Include="{{generatorAssembly.Location}}" />
               </ItemGroup>
-              <ItemGroup Condition="'$(Side)' == 'baseline'">
-                <Analyzer Include="{{(baseline is null ? "" : Path.GetFullPath(Path.Combine(baseline, "MupGen.Generators.dll")))}}" />
-              </ItemGroup>
+              {{(baseline is null ? "" : $"<ItemGroup Condition=\"'$(Side)' == 'baseline'\"><Analyzer Include=\"{Path.GetFullPath(Path.Combine(baseline, "MupGen.Generators.dll"))}\" /></ItemGroup>")}}
               <PropertyGroup Condition="'$(Side)' == 'generator'">
                 <NoWarn>$(NoWarn);{{string.Join(";", ids)}}</NoWarn>
               </PropertyGroup>
