@@ -25,12 +25,13 @@ if (args.Length > 0 && args[0] == "build-cost")
 if (args.Length > 0 && args[0] == "real-build")
 {
     // --without ID,ID: a fourth side with only those analyzers' diagnostics switched off (their marginal cost).
+    // --csc: the compiler run directly with MSBuild's command line (its own CPU time, no MSBuild around it).
     // --baseline DIR: a fifth side with an older build of MupGen.Generators.dll (generator and analyzers) from DIR.
     string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     var without = Option("--without");
     var baselineDir = Option("--baseline");
-    var counts = args.Skip(1).Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && !(i > 0 && args[i].StartsWith("--", StringComparison.Ordinal) && args[i] != "--server"));
-    return RealBuild.Run(counts.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).DefaultIfEmpty(5).First(), args.Contains("--server"), without, baselineDir);
+    var counts = args.Skip(1).Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && !(i > 0 && args[i].StartsWith("--", StringComparison.Ordinal) && args[i] != "--server" && args[i] != "--csc"));
+    return RealBuild.Run(counts.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).DefaultIfEmpty(5).First(), args.Contains("--server"), without, baselineDir, direct: args.Contains("--csc"));
 }
 if (args.Length > 0 && args[0] == "analyzer-loop")
     return BuildCost.AnalyzerLoop(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);

@@ -20,9 +20,10 @@ using System.Text.RegularExpressions;
 /// </summary>
 internal static class RealBuild
 {
-    public static int Run(int rounds, bool server, string? without = null, string? baseline = null)
+    public static int Run(int rounds, bool server, string? without = null, string? baseline = null, bool direct = false)
     {
-        _server = server;
+        _server = server && !direct;
+        server = _server;
         var dir = Path.Combine(Path.GetTempPath(), "mupgen-real-build");
         if (Directory.Exists(dir))
             Directory.Delete(dir, recursive: true);
@@ -103,6 +104,16 @@ internal static class RealBuild
                 return 1;
             }
         var compilerServer = server ? CompilerServerProcess() : null;
+        // --csc: the compiler's own command line, as MSBuild ran it, run directly (a fresh process per compile, no
+        // MSBuild around it), so the CPU time is the compiler's alone.
+        var commandLines = new Dictionary<string, (string Exe, string Rsp)>();
+        if (direct)
+            foreach (var side in sides)
+            {
+                if (CompilerCommand(SideDir(side), side) is not { } command)
+                    return 1;
+                commandLines[side] = command;
+            }
         for (var r = 0; r < rounds; r++)
         {
             var order = Enumerable.Range(0, sides.Length).Select(i => sides[(i + r) % sides.Length]).ToArray();
@@ -110,7 +121,8 @@ internal static class RealBuild
             foreach (var side in order)
             {
                 var cpuBefore = CpuMs(compilerServer);
-                var ms = Build(SideDir(side), side, out var output);
+                string output;
+                var ms = direct ? Compile(SideDir(side), commandLines[side], out output) : Build(SideDir(side), side, out output);
                 cpu[side].Add(CpuMs(compilerServer) - cpuBefore);
                 if (ms is null)
                 {
@@ -123,7 +135,7 @@ internal static class RealBuild
         if (server)
             Dotnet(dir, "build-server shutdown", out _);
         var none = csc["none"];
-        Console.WriteLine($"Real build: {BenchProject.Models} µP model classes in {project.Trees.Length} files, `dotnet build` of a library project in {dir}; Csc task time, {(server ? "compiler server warm" : "a fresh compiler process per build")}; {rounds} rounds in rotating order, {Environment.ProcessorCount} cores, load {BuildCost.Load()}");
+        Console.WriteLine($"Real build: {BenchProject.Models} µP model classes in {project.Trees.Length} files, `dotnet build` of a library project in {dir}; {(direct ? "the compiler run directly (its command line from MSBuild), a fresh process per compile" : "Csc task time, " + (server ? "compiler server warm" : "a fresh compiler process per build"))}; {rounds} rounds in rotating order, {Environment.ProcessorCount} cores, load {BuildCost.Load()}");
         Console.WriteLine($"{"",-58} {"milliseconds",-30} MupGen's share of (0)");
         Console.WriteLine($"{"(0) compile without MupGen (the generated files as sources)",-58} {Stats.Ms(none),-30} -");
         foreach (var (side, label) in new[] { ("generator", "(1) with the generator (analyzers off)"), ("both", "(3) with the generator and the analyzers"), ("without", $"(3) without {without}"), ("baseline", "(3) baseline build of MupGen") })
@@ -136,7 +148,7 @@ internal static class RealBuild
         // CPU time: with the server, the compiler server's own (every build's compile runs there, nothing else does);
         // without it, every process of the build (MSBuild's evaluation too, which is the same on every side), so only
         // its differences are MupGen's.
-        Console.WriteLine(server ? "CPU time of the compiler server per build:" : "CPU time of the whole build (MSBuild and the compiler process), per build:");
+        Console.WriteLine(server ? "CPU time of the compiler server per build:" : direct ? "CPU time of the compiler process:" : "CPU time of the whole build (MSBuild and the compiler process), per build:");
         var cpuNone = cpu["none"];
         Console.WriteLine($"{"(0) compile without MupGen",-58} {Stats.Ms(cpuNone),-30} -");
         foreach (var (side, label) in new[] { ("generator", "(1) with the generator (analyzers off)"), ("both", "(3) with the generator and the analyzers"), ("without", $"(3) without {without}"), ("baseline", "(3) baseline build of MupGen") })
@@ -145,7 +157,7 @@ internal static class RealBuild
                 continue;
             var extra = cpu[side].Zip(cpuNone, (x, b) => x - b).ToList();
             var share = cpu[side].Zip(cpuNone, (x, b) => (x - b) / b).ToList();
-            Console.WriteLine($"{label,-58} {Stats.Ms(cpu[side]),-30} {(server ? Stats.Percent(share) : "+" + Stats.Ms(extra))}");
+            Console.WriteLine($"{label,-58} {Stats.Ms(cpu[side]),-30} {(server || direct ? Stats.Percent(share) : "+" + Stats.Ms(extra))}");
         }
         Console.WriteLine("target: (3) at most 3% more than (0)");
         return 0;
@@ -154,6 +166,45 @@ internal static class RealBuild
     /// <summary>Rebuilds the project's assembly (its sources touched, so the compiler runs) and returns the Csc task's
     /// milliseconds, or null when the build failed or reported a warning.</summary>
     private static bool _server;
+
+    /// <summary>The compiler executable and a response file with the arguments MSBuild gave it for this side.</summary>
+    private static (string Exe, string Rsp)? CompilerCommand(string dir, string side)
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(dir, "src")))
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow);
+        Dotnet(dir, $"build --no-restore -c Release -nologo -v:n -p:Side={side}", out var output);
+        var line = output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Contains("/bincore/csc ", StringComparison.Ordinal) && l.Contains("/out:", StringComparison.Ordinal));
+        if (line is null)
+        {
+            Console.WriteLine($"no compiler command line in the build log of side {side}:\n{output}");
+            return null;
+        }
+        var exeEnd = line.IndexOf("/bincore/csc ", StringComparison.Ordinal) + "/bincore/csc".Length;
+        var rsp = Path.Combine(dir, "csc.rsp");
+        // /noconfig only counts on the command line itself (CS2023 in a response file).
+        File.WriteAllText(rsp, line[(exeEnd + 1)..].Replace("/noconfig ", "", StringComparison.Ordinal));
+        return (line[..exeEnd], rsp);
+    }
+
+    /// <summary>Runs the compiler directly; its wall-clock milliseconds, or null when it failed or warned.</summary>
+    private static double? Compile(string dir, (string Exe, string Rsp) command, out string output)
+    {
+        var start = new ProcessStartInfo(command.Exe, "/noconfig @" + command.Rsp)
+        {
+            WorkingDirectory = dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var ms = watch.Elapsed.TotalMilliseconds;
+        output += stderr.Result;
+        return process.ExitCode == 0 && !output.Contains("warning", StringComparison.OrdinalIgnoreCase) ? ms : null;
+    }
 
     /// <summary>The project's files and its src/ and generated/ folders.</summary>
     private static void CopyDirectory(string from, string to)

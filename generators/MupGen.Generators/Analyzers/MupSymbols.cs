@@ -158,7 +158,7 @@ internal sealed class MupSymbols
             names.Add(name + "Attribute");
         }
         var aliases = new List<(string Alias, string Target)>();
-        foreach (var tree in compilation.SyntaxTrees)
+        foreach (var tree in compilation.SyntaxTrees.Where(t => !MupGenerator.Parser.IsGeneratedByMupGen(t)))
             foreach (var node in tree.GetRoot().DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax))
                 if (node is UsingDirectiveSyntax { Alias: { } alias } directive && RightmostName(directive.NamespaceOrType) is { } target)
                     aliases.Add((alias.Name.Identifier.ValueText, target));
@@ -173,6 +173,9 @@ internal sealed class MupSymbols
         var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         foreach (var tree in compilation.SyntaxTrees)
         {
+            // MupGen's own files (two per model) carry no attribute; their partial parts are found from the user's.
+            if (MupGenerator.Parser.IsGeneratedByMupGen(tree))
+                continue;
             SemanticModel? model = null;
             foreach (var node in tree.GetRoot().DescendantNodes(DeclarationsOnly))
             {
