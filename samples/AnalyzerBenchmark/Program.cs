@@ -18,7 +18,8 @@ using Microsoft.CodeAnalysis.Diagnostics;
 // compared side by side on the same machine state.
 // Other modes (BuildCost.cs): `build-cost [rounds]` (generator, analyzers and both against the compile without MupGen)
 // and `before-after DIR [rounds]` (an older build of MupGen's assemblies in DIR against this one); RealBuild.cs:
-// `real-build [rounds] [--server]` (the same project built with dotnet build, the Csc task's time).
+// `real-build [rounds] [--server | --csc] [--baseline DIR] [--without IDS]` (the same project built with dotnet build
+// or compiled by the compiler run directly; wall clock and CPU time; docs/BUILD-COST.md).
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "build-cost")
     return BuildCost.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15);

@@ -16,7 +16,12 @@ using System.Text.RegularExpressions;
 /// analyzers. MupGen's cost is the difference to (0) in the same round, as a share of (0).
 /// Without <c>--server</c> every build starts a fresh compiler process (as a CI build does, and as this machine is set
 /// up: UseSharedCompilation=false), so the JIT of MupGen's assembly is part of its cost; with <c>--server</c> the
-/// compiler server stays warm between builds (a developer's machine), and it is shut down at the end.
+/// compiler server stays warm between builds (a developer's machine), and it is shut down at the end. With
+/// <c>--csc</c> the compiler's command line from each side's <c>dotnet build -v:n</c> is run directly instead (a fresh
+/// process, nothing around it). CPU time beside the wall clock: the compiler server's (<c>--server</c>), the
+/// compiler process's (<c>--csc</c>), else the whole build's. Each side builds its own copy of the project.
+/// <c>--baseline DIR</c> adds a side with an older MupGen.Generators.dll; <c>--without IDS</c> one with only those
+/// diagnostics' analyzers off.
 /// </summary>
 internal static class RealBuild
 {

@@ -11,8 +11,9 @@ namespace MupGen.Analyzers;
 /// <summary>
 /// The forward pass of µP models and the modules they build: MUP005 (readout input without MupReadoutMultiplier),
 /// MUP006 (a residual add in a [Depth] block without MupResidualMultiplier), MUP007 (attention logits scaled by
-/// 1/sqrt(head dim), or TorchSharp's scaled_dot_product_attention). Syntax actions are registered only inside those
-/// classes, and each rejects a node by its shape (a method name, a sqrt factor) before asking the semantic model.
+/// 1/sqrt(head dim), or TorchSharp's scaled_dot_product_attention). Only those classes are read, each by one symbol
+/// action that walks its declarations' syntax, and every check rejects a node by its shape (a method name, a sqrt
+/// factor) before asking the semantic model.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
