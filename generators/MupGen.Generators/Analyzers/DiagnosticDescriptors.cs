@@ -25,6 +25,7 @@ public static class DiagnosticIds
     public const string RuntimeNotReferenced = "MUP018";
     public const string ConfigWidthUnused = "MUP019";
     public const string UnreadHeadDim = "MUP020";
+    public const string AttentionScaleOnOtherObject = "MUP021";
 }
 
 /// <summary>Keys of <see cref="Diagnostic.Properties"/>: what an analyzer hands its code fix.</summary>
@@ -160,6 +161,12 @@ public static class DiagnosticDescriptors
         DiagnosticIds.UnreadHeadDim,
         "MupAttentionScale's head dimension is a value the generator cannot read",
         "The head dimension '{0}' passed to MupAttentionScale in '{1}' of µP model '{2}' cannot be read at compile time ({3}), so MupGen cannot tell a head dimension that grows with the width (µP scales by sqrt(base head dim) / head dim) from a fixed one with more heads (the scale stays); MupAttentionScale throws at run time until it can: {4}",
+        UsageCategory, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor AttentionScaleOnOtherObject = Create(
+        DiagnosticIds.AttentionScaleOnOtherObject,
+        "MupAttentionScale is called on a module whose class makes no call the generator reads",
+        "'{0}' in '{1}' calls MupAttentionScale on another object ('{2}'), and '{3}' makes no MupAttentionScale call of its own: the generator reads only the calls a module makes on itself, so no compiled fact says how this head dimension scales with the width, and under µP the call throws at run time. Call MupAttentionScale(headDim) inside '{3}' with a head dimension its constructor sets, or set MupOptions.BaseHeadDim to the head dimension at base width.",
         UsageCategory, DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor PlainOptimizer = Create(

@@ -11,9 +11,10 @@ namespace MupGen.Analyzers;
 /// <summary>
 /// The forward pass of µP models and the modules they build: MUP005 (readout input without MupReadoutMultiplier),
 /// MUP006 (a residual add in a [Depth] block without MupResidualMultiplier), MUP007 (attention logits scaled by
-/// 1/sqrt(head dim), or TorchSharp's scaled_dot_product_attention). Only those classes are read, each by one symbol
-/// action that walks its declarations' syntax, and every check rejects a node by its shape (a method name, a sqrt
-/// factor) before asking the semantic model.
+/// 1/sqrt(head dim), or TorchSharp's scaled_dot_product_attention), and in any class MUP021 (MupAttentionScale called
+/// on a module whose class never calls it itself). Each class is read by one symbol action that walks its declarations'
+/// syntax (other classes only for MUP021), and every check rejects a node by its shape (a method name, a sqrt factor)
+/// before asking the semantic model.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
@@ -21,7 +22,8 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.ReadoutWithoutMultiplier,
         DiagnosticDescriptors.ResidualWithoutMultiplier,
-        DiagnosticDescriptors.AttentionSqrtScale);
+        DiagnosticDescriptors.AttentionSqrtScale,
+        DiagnosticDescriptors.AttentionScaleOnOtherObject);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -42,8 +44,26 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeType(SymbolAnalysisContext symbolContext, MupSymbols symbols)
     {
         var type = (INamedTypeSymbol)symbolContext.Symbol;
-        if (type.DeclaringSyntaxReferences.Length == 0 || !symbols.Types.IsModelOrSubmodule(type))
+        if (type.DeclaringSyntaxReferences.Length == 0)
             return;
+        if (!symbols.Types.IsModelOrSubmodule(type))
+        {
+            // Any other class (a trainer, a helper) is read only for MUP021, by syntax, each class by its own action.
+            foreach (var reference in type.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax(symbolContext.CancellationToken) is not TypeDeclarationSyntax declaration
+                    || Generators.MupGenerator.Parser.IsGeneratedByMupGen(declaration.SyntaxTree))
+                    continue;
+                var context = new NodeContext(symbolContext, declaration.SyntaxTree);
+                foreach (var node in declaration.DescendantNodes(n => n == declaration || n is not BaseTypeDeclarationSyntax))
+                    if (node is InvocationExpressionSyntax invocation && Expressions.InvokedName(invocation) == "MupAttentionScale")
+                    {
+                        context.Node = node;
+                        AnalyzeScaleCall(context, symbols, type, declaration);
+                    }
+            }
+            return;
+        }
         var ct = symbolContext.CancellationToken;
         var isBlock = symbols.IsResidualBlock(type, ct);
         // A root whose blocks are plain layers (ModuleList<Linear>) adds their residuals itself.
@@ -66,6 +86,7 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
                 {
                     case SyntaxKind.InvocationExpression:
                         AnalyzeInvocation(context, symbols, type);
+                        AnalyzeScaleCall(context, symbols, type, declaration);
                         break;
                     case SyntaxKind.DivideExpression or SyntaxKind.MultiplyExpression or SyntaxKind.AddExpression:
                         AnalyzeBinary(context, symbols, type, isBlock, blockList);
@@ -116,6 +137,56 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
         public System.Threading.CancellationToken CancellationToken => _context.CancellationToken;
 
         public void ReportDiagnostic(Diagnostic diagnostic) => _context.ReportDiagnostic(diagnostic);
+    }
+
+    // ---- MUP021 ----
+
+    /// <summary>A MupAttentionScale call on another object (<c>attn.MupAttentionScale(d)</c>, <c>block?.MupAttentionScale(d)</c>)
+    /// whose method is MupGen's and whose class makes no call of its own (the generator reads only a module's calls on
+    /// itself, so that module has no fact and the call throws at run time). Reported in the class whose own declaration
+    /// holds the call (a nested class's calls by that class's action).</summary>
+    private static void AnalyzeScaleCall(NodeContext context, MupSymbols symbols, INamedTypeSymbol type, TypeDeclarationSyntax declaration)
+    {
+        var syntax = (InvocationExpressionSyntax)context.Node;
+        ExpressionSyntax? receiver = syntax.Expression switch
+        {
+            MemberAccessExpressionSyntax { Name.Identifier.ValueText: "MupAttentionScale" } access
+                when Expressions.Strip(access.Expression) is not (ThisExpressionSyntax or BaseExpressionSyntax) => access.Expression,
+            MemberBindingExpressionSyntax { Name.Identifier.ValueText: "MupAttentionScale" }
+                when syntax.Parent is ConditionalAccessExpressionSyntax conditional => conditional.Expression,
+            _ => null,
+        };
+        if (receiver is null || syntax.ContainsDiagnostics || syntax.FirstAncestorOrSelf<TypeDeclarationSyntax>() != declaration)
+            return;
+        var model = context.SemanticModel;
+        if (model.GetSymbolInfo(syntax, context.CancellationToken).Symbol is not IMethodSymbol { Name: "MupAttentionScale" } method
+            || !symbols.IsMupModule(method.ContainingType))
+            return;
+        // Only a class in source with no call of its own: its module then has no fact and the call throws. An
+        // interface-typed receiver may be any class, and a class with its own call has a fact that decides the scale.
+        if (model.GetTypeInfo(Expressions.Strip(receiver), context.CancellationToken).Type is not INamedTypeSymbol { TypeKind: TypeKind.Class } callee
+            || callee.DeclaringSyntaxReferences.Length == 0 || CallsScaleItself(callee, context.CancellationToken))
+            return;
+        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AttentionScaleOnOtherObject, syntax.GetLocation(),
+            syntax.ToString(), type.Name, receiver.ToString(), callee.Name));
+    }
+
+    /// <summary>The class, or a base class in source, calls MupAttentionScale on itself (<c>MupAttentionScale(x)</c> or
+    /// <c>this.MupAttentionScale(x)</c>) in its own declarations: the calls the generator reads.</summary>
+    private static bool CallsScaleItself(INamedTypeSymbol type, System.Threading.CancellationToken ct)
+    {
+        for (var t = type; t is not null && t.DeclaringSyntaxReferences.Length > 0; t = t.BaseType)
+            foreach (var reference in t.DeclaringSyntaxReferences)
+                if (reference.GetSyntax(ct) is TypeDeclarationSyntax declaration
+                    && !Generators.MupGenerator.Parser.IsGeneratedByMupGen(declaration.SyntaxTree)
+                    && declaration.DescendantNodes(n => n == declaration || n is not BaseTypeDeclarationSyntax).Any(n =>
+                        n is InvocationExpressionSyntax
+                        {
+                            Expression: IdentifierNameSyntax { Identifier.ValueText: "MupAttentionScale" }
+                                or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name.Identifier.ValueText: "MupAttentionScale" },
+                        }))
+                    return true;
+        return false;
     }
 
     // ---- MUP005 and MUP007 (scaled_dot_product_attention) ----

@@ -19,6 +19,7 @@ namespace MupGen.Analyzers;
 internal sealed class MupSymbols
 {
     public const string IMupModelName = "MupGen.IMupModel";
+    public const string IMupSubmoduleName = "MupGen.IMupSubmodule";
     public const string TensorName = "TorchSharp.torch+Tensor";
     public const string OptimName = "TorchSharp.torch+optim";
     public const string FunctionalName = "TorchSharp.torch+nn+functional";
@@ -43,6 +44,7 @@ internal sealed class MupSymbols
         Depth = compilation.GetTypeByMetadataName(TypeNames.DepthAttribute);
         Readout = compilation.GetTypeByMetadataName(TypeNames.ReadoutLayerAttribute);
         IMupModel = compilation.GetTypeByMetadataName(IMupModelName);
+        IMupSubmodule = compilation.GetTypeByMetadataName(IMupSubmoduleName);
         Tensor = compilation.GetTypeByMetadataName(TensorName);
         _types = new Lazy<ModelTypes>(() => ModelTypes.Discover(this, compilation), LazyThreadSafetyMode.ExecutionAndPublication);
         _blocks = new Lazy<HashSet<INamedTypeSymbol>>(FindBlocks, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -56,6 +58,17 @@ internal sealed class MupSymbols
     public INamedTypeSymbol Module { get; }
     public INamedTypeSymbol? Readout { get; }
     public INamedTypeSymbol? IMupModel { get; }
+    public INamedTypeSymbol? IMupSubmodule { get; }
+
+    /// <summary>MupGen's interfaces (IMupModel, IMupSubmodule) or a type that implements one: the types whose
+    /// MupAttentionScale is the generated one.</summary>
+    public bool IsMupModule(ITypeSymbol? type) =>
+        type is not null
+        && (IsMupInterface(type) || type.AllInterfaces.Any(IsMupInterface));
+
+    private bool IsMupInterface(ITypeSymbol type) =>
+        SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, IMupModel)
+        || SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, IMupSubmodule);
     public INamedTypeSymbol? Tensor { get; }
 
     /// <summary>The µP models of this compilation and the module classes they build (computed once, on first use).</summary>
