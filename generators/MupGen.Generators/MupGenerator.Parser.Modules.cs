@@ -319,20 +319,20 @@ public sealed partial class MupGenerator
                         if (reference.GetSyntax(Ct) is not TypeDeclarationSyntax declaration)
                             continue;
                         foreach (var invocation in declaration.DescendantNodes().OfType<InvocationExpressionSyntax>())
-                        {
-                            var name = invocation.Expression switch
-                            {
-                                IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
-                                MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: var member } => member.Identifier.ValueText,
-                                _ => null,
-                            };
-                            if (name == "MupAttentionScale" && invocation.ArgumentList.Arguments.Count == 1
+                            if (IsOwnAttentionScaleCall(invocation)
                                 && invocation.Ancestors().OfType<TypeDeclarationSyntax>().FirstOrDefault() == declaration)
                                 yield return (invocation, t);
-                        }
                     }
                 }
             }
+
+            /// <summary>A call the generator reads a head dimension from: <c>MupAttentionScale(x)</c> or
+            /// <c>this.MupAttentionScale(x)</c>, a module's call on itself (MUP021 reports calls on other objects to a
+            /// class that makes none).</summary>
+            internal static bool IsOwnAttentionScaleCall(InvocationExpressionSyntax invocation) =>
+                invocation.Expression is IdentifierNameSyntax { Identifier.ValueText: "MupAttentionScale" }
+                    or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name.Identifier.ValueText: "MupAttentionScale" }
+                && invocation.ArgumentList.Arguments.Count == 1;
 
             /// <summary>Found by syntax: the generated MupAttentionScale does not exist yet when the generator runs, so
             /// the call does not bind, but its argument does.</summary>

@@ -180,11 +180,7 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
                 if (reference.GetSyntax(ct) is TypeDeclarationSyntax declaration
                     && !Generators.MupGenerator.Parser.IsGeneratedByMupGen(declaration.SyntaxTree)
                     && declaration.DescendantNodes(n => n == declaration || n is not BaseTypeDeclarationSyntax).Any(n =>
-                        n is InvocationExpressionSyntax
-                        {
-                            Expression: IdentifierNameSyntax { Identifier.ValueText: "MupAttentionScale" }
-                                or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name.Identifier.ValueText: "MupAttentionScale" },
-                        }))
+                        n is InvocationExpressionSyntax invocation && Generators.MupGenerator.Parser.AnalysisContext.IsOwnAttentionScaleCall(invocation)))
                     return true;
         return false;
     }
