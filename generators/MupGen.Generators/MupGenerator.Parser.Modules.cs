@@ -309,14 +309,14 @@ public sealed partial class MupGenerator
             /// its user base classes (every partial part; a call in a nested type belongs to that type), with the class
             /// whose declaration holds it. Found by syntax: the generated MupAttentionScale does not exist yet when the
             /// generator runs, so the call does not bind. Both readers (<see cref="FindAttentionCalls"/> and the fast
-            /// path's) take their calls from here.</summary>
-            private IEnumerable<(InvocationExpressionSyntax Invocation, INamedTypeSymbol Declaring)> AttentionCallSites(INamedTypeSymbol type)
+            /// path's) take their calls from here, and MUP021 asks it whether a class makes any.</summary>
+            internal static IEnumerable<(InvocationExpressionSyntax Invocation, INamedTypeSymbol Declaring)> AttentionCallSites(INamedTypeSymbol type, CancellationToken ct)
             {
                 for (var t = type; t is not null && t.DeclaringSyntaxReferences.Length > 0; t = t.BaseType)
                 {
                     foreach (var reference in t.DeclaringSyntaxReferences)
                     {
-                        if (reference.GetSyntax(Ct) is not TypeDeclarationSyntax declaration)
+                        if (reference.GetSyntax(ct) is not TypeDeclarationSyntax declaration)
                             continue;
                         foreach (var invocation in declaration.DescendantNodes().OfType<InvocationExpressionSyntax>())
                             if (IsOwnAttentionScaleCall(invocation)
@@ -327,9 +327,8 @@ public sealed partial class MupGenerator
             }
 
             /// <summary>A call the generator reads a head dimension from: <c>MupAttentionScale(x)</c> or
-            /// <c>this.MupAttentionScale(x)</c>, a module's call on itself (MUP021 reports calls on other objects to a
-            /// class that makes none).</summary>
-            internal static bool IsOwnAttentionScaleCall(InvocationExpressionSyntax invocation) =>
+            /// <c>this.MupAttentionScale(x)</c>, a module's call on itself.</summary>
+            private static bool IsOwnAttentionScaleCall(InvocationExpressionSyntax invocation) =>
                 invocation.Expression is IdentifierNameSyntax { Identifier.ValueText: "MupAttentionScale" }
                     or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name.Identifier.ValueText: "MupAttentionScale" }
                 && invocation.ArgumentList.Arguments.Count == 1;
@@ -339,7 +338,7 @@ public sealed partial class MupGenerator
             private List<AttentionCall> FindAttentionCalls(INamedTypeSymbol type)
             {
                 var calls = new List<AttentionCall>();
-                foreach (var (invocation, t) in AttentionCallSites(type))
+                foreach (var (invocation, t) in AttentionCallSites(type, Ct))
                 {
                     var expression = invocation.ArgumentList.Arguments[0].Expression;
                     if (ModelFor(expression.SyntaxTree).GetOperation(expression, Ct) is not { } argument)

@@ -201,7 +201,7 @@ public sealed partial class MupGenerator
             private List<AttentionCall> FindAttentionCallsSyntax(INamedTypeSymbol type)
             {
                 var calls = new List<AttentionCall>();
-                foreach (var (invocation, t) in AttentionCallSites(type))
+                foreach (var (invocation, t) in AttentionCallSites(type, Ct))
                 {
                     var argument = invocation.ArgumentList.Arguments[0];
                     if (argument.ContainsDiagnostics || argument.NameColon is not null || !argument.RefKindKeyword.IsKind(SyntaxKind.None))

@@ -31,7 +31,8 @@ if (args.Length > 0 && args[0] == "real-build")
     string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     var without = Option("--without");
     var baselineDir = Option("--baseline");
-    var counts = args.Skip(1).Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && !(i > 0 && args[i].StartsWith("--", StringComparison.Ordinal) && args[i] != "--server" && args[i] != "--csc"));
+    var optionValues = new[] { "--without", "--baseline" }.Select(o => Array.IndexOf(args, o) + 1).Where(i => i > 0).ToHashSet();
+    var counts = args.Where((a, i) => i > 0 && !a.StartsWith("--", StringComparison.Ordinal) && !optionValues.Contains(i));
     return RealBuild.Run(counts.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).DefaultIfEmpty(5).First(), args.Contains("--server"), without, baselineDir, direct: args.Contains("--csc"));
 }
 if (args.Length > 0 && args[0] == "analyzer-loop")

@@ -15,7 +15,7 @@ using System.Text.RegularExpressions;
 /// switched off (<c>NoWarn</c> on all their ids, so the compiler does not run them); (3) the generator and the
 /// analyzers. MupGen's cost is the difference to (0) in the same round, as a share of (0).
 /// Without <c>--server</c> every build starts a fresh compiler process (as a CI build does, and as this machine is set
-/// up: UseSharedCompilation=false), so the JIT of MupGen's assembly is part of its cost; with <c>--server</c> the
+/// up: UseSharedCompilation=false), so MupGen's cold start is part of its cost; with <c>--server</c> the
 /// compiler server stays warm between builds (a developer's machine), and it is shut down at the end. With
 /// <c>--csc</c> the compiler's command line from each side's <c>dotnet build -v:n</c> is run directly instead (a fresh
 /// process, nothing around it). CPU time beside the wall clock: the compiler server's (<c>--server</c>), the
@@ -27,8 +27,8 @@ internal static class RealBuild
 {
     public static int Run(int rounds, bool server, string? without = null, string? baseline = null, bool direct = false)
     {
-        _server = server && !direct;
-        server = _server;
+        server &= !direct;
+        _server = server;
         var dir = Path.Combine(Path.GetTempPath(), "mupgen-real-build");
         if (Directory.Exists(dir))
             Directory.Delete(dir, recursive: true);
@@ -140,13 +140,12 @@ internal static class RealBuild
         if (server)
             Dotnet(dir, "build-server shutdown", out _);
         var none = csc["none"];
+        var labels = new[] { ("generator", "(1) with the generator (analyzers off)"), ("both", "(3) with the generator and the analyzers"), ("without", $"(3) without {without}"), ("baseline", "(3) baseline build of MupGen") }.Where(l => csc.ContainsKey(l.Item1)).ToArray();
         Console.WriteLine($"Real build: {BenchProject.Models} µP model classes in {project.Trees.Length} files, `dotnet build` of a library project in {dir}; {(direct ? "the compiler run directly (its command line from MSBuild), a fresh process per compile" : "Csc task time, " + (server ? "compiler server warm" : "a fresh compiler process per build"))}; {rounds} rounds in rotating order, {Environment.ProcessorCount} cores, load {BuildCost.Load()}");
         Console.WriteLine($"{"",-58} {"milliseconds",-30} MupGen's share of (0)");
         Console.WriteLine($"{"(0) compile without MupGen (the generated files as sources)",-58} {Stats.Ms(none),-30} -");
-        foreach (var (side, label) in new[] { ("generator", "(1) with the generator (analyzers off)"), ("both", "(3) with the generator and the analyzers"), ("without", $"(3) without {without}"), ("baseline", "(3) baseline build of MupGen") })
+        foreach (var (side, label) in labels)
         {
-            if (!csc.ContainsKey(side))
-                continue;
             var cost = csc[side].Zip(none, (x, b) => (x - b) / b).ToList();
             Console.WriteLine($"{label,-58} {Stats.Ms(csc[side]),-30} {Stats.Percent(cost)}");
         }
@@ -156,10 +155,8 @@ internal static class RealBuild
         Console.WriteLine(server ? "CPU time of the compiler server per build:" : direct ? "CPU time of the compiler process:" : "CPU time of the whole build (MSBuild and the compiler process), per build:");
         var cpuNone = cpu["none"];
         Console.WriteLine($"{"(0) compile without MupGen",-58} {Stats.Ms(cpuNone),-30} -");
-        foreach (var (side, label) in new[] { ("generator", "(1) with the generator (analyzers off)"), ("both", "(3) with the generator and the analyzers"), ("without", $"(3) without {without}"), ("baseline", "(3) baseline build of MupGen") })
+        foreach (var (side, label) in labels)
         {
-            if (!cpu.ContainsKey(side))
-                continue;
             var extra = cpu[side].Zip(cpuNone, (x, b) => x - b).ToList();
             var share = cpu[side].Zip(cpuNone, (x, b) => (x - b) / b).ToList();
             Console.WriteLine($"{label,-58} {Stats.Ms(cpu[side]),-30} {(server || direct ? Stats.Percent(share) : "+" + Stats.Ms(extra))}");
@@ -168,15 +165,13 @@ internal static class RealBuild
         return 0;
     }
 
-    /// <summary>Rebuilds the project's assembly (its sources touched, so the compiler runs) and returns the Csc task's
-    /// milliseconds, or null when the build failed or reported a warning.</summary>
+    /// <summary>Whether the builds use the compiler server (UseSharedCompilation).</summary>
     private static bool _server;
 
     /// <summary>The compiler executable and a response file with the arguments MSBuild gave it for this side.</summary>
     private static (string Exe, string Rsp)? CompilerCommand(string dir, string side)
     {
-        foreach (var file in Directory.GetFiles(Path.Combine(dir, "src")))
-            File.SetLastWriteTimeUtc(file, DateTime.UtcNow);
+        Touch(dir);
         Dotnet(dir, $"build --no-restore -c Release -nologo -v:n -p:Side={side}", out var output);
         var line = output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Contains("/bincore/csc ", StringComparison.Ordinal) && l.Contains("/out:", StringComparison.Ordinal));
         if (line is null)
@@ -266,10 +261,18 @@ internal static class RealBuild
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
     private static extern int getrusage(int who, out RUsage usage);
 
-    private static double? Build(string dir, string side, out string output)
+    /// <summary>Marks the sources changed, so the next build runs the compiler.</summary>
+    private static void Touch(string dir)
     {
         foreach (var file in Directory.GetFiles(Path.Combine(dir, "src")))
             File.SetLastWriteTimeUtc(file, DateTime.UtcNow);
+    }
+
+    /// <summary>Rebuilds the project's assembly (its sources touched, so the compiler runs) and returns the Csc task's
+    /// milliseconds, or null when the build failed or reported a warning.</summary>
+    private static double? Build(string dir, string side, out string output)
+    {
+        Touch(dir);
         var rc = Dotnet(dir, $"build --no-restore -c Release -nologo -clp:PerformanceSummary -p:Side={side}", out output);
         if (rc != 0 || !output.Contains(" 0 Warning(s)", StringComparison.Ordinal))
             return null;

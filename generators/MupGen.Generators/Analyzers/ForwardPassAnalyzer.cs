@@ -46,28 +46,13 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
         var type = (INamedTypeSymbol)symbolContext.Symbol;
         if (type.DeclaringSyntaxReferences.Length == 0)
             return;
-        if (!symbols.Types.IsModelOrSubmodule(type))
-        {
-            // Any other class (a trainer, a helper) is read only for MUP021, by syntax, each class by its own action.
-            foreach (var reference in type.DeclaringSyntaxReferences)
-            {
-                if (reference.GetSyntax(symbolContext.CancellationToken) is not TypeDeclarationSyntax declaration
-                    || Generators.MupGenerator.Parser.IsGeneratedByMupGen(declaration.SyntaxTree))
-                    continue;
-                var context = new NodeContext(symbolContext, declaration.SyntaxTree);
-                foreach (var node in declaration.DescendantNodes(n => n == declaration || n is not BaseTypeDeclarationSyntax))
-                    if (node is InvocationExpressionSyntax invocation && Expressions.InvokedName(invocation) == "MupAttentionScale")
-                    {
-                        context.Node = node;
-                        AnalyzeScaleCall(context, symbols, type, declaration);
-                    }
-            }
-            return;
-        }
         var ct = symbolContext.CancellationToken;
-        var isBlock = symbols.IsResidualBlock(type, ct);
+        // Any other class (a trainer, a helper) is read only for MUP021, and without its nested classes (each is read
+        // by its own action).
+        var isModel = symbols.Types.IsModelOrSubmodule(type);
+        var isBlock = isModel && symbols.IsResidualBlock(type, ct);
         // A root whose blocks are plain layers (ModuleList<Linear>) adds their residuals itself.
-        var blockList = symbols.Types.IsRoot(type) ? symbols.BlockList(type) : null;
+        var blockList = isModel && symbols.Types.IsRoot(type) ? symbols.BlockList(type) : null;
         foreach (var reference in type.DeclaringSyntaxReferences)
         {
             // MupGen's own partial parts hold no forward pass; the driver drops what is reported in other generated code
@@ -76,22 +61,23 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
                 || Generators.MupGenerator.Parser.IsGeneratedByMupGen(declaration.SyntaxTree))
                 continue;
             var context = new NodeContext(symbolContext, declaration.SyntaxTree);
-            // The class's members, and those of nested classes that are not modules of the model themselves (those
+            // A model's members, and those of its nested classes that are not modules of the model themselves (those
             // are analyzed by their own action), as the syntax actions of a symbol-start action reached them.
             foreach (var node in declaration.DescendantNodes(n => n == declaration || n is not TypeDeclarationSyntax nested
-                || !IsAnalyzedItself(type, declaration, nested, symbols)))
+                || (isModel && !IsAnalyzedItself(type, declaration, nested, symbols))))
             {
                 context.Node = node;
                 switch (node.Kind())
                 {
                     case SyntaxKind.InvocationExpression:
-                        AnalyzeInvocation(context, symbols, type);
+                        if (isModel)
+                            AnalyzeInvocation(context, symbols, type);
                         AnalyzeScaleCall(context, symbols, type, declaration);
                         break;
-                    case SyntaxKind.DivideExpression or SyntaxKind.MultiplyExpression or SyntaxKind.AddExpression:
+                    case SyntaxKind.DivideExpression or SyntaxKind.MultiplyExpression or SyntaxKind.AddExpression when isModel:
                         AnalyzeBinary(context, symbols, type, isBlock, blockList);
                         break;
-                    case SyntaxKind.DivideAssignmentExpression or SyntaxKind.MultiplyAssignmentExpression or SyntaxKind.AddAssignmentExpression:
+                    case SyntaxKind.DivideAssignmentExpression or SyntaxKind.MultiplyAssignmentExpression or SyntaxKind.AddAssignmentExpression when isModel:
                         AnalyzeCompound(context, symbols, type, isBlock);
                         break;
                 }
@@ -165,24 +151,11 @@ public sealed class ForwardPassAnalyzer : DiagnosticAnalyzer
         // Only a class in source with no call of its own: its module then has no fact and the call throws. An
         // interface-typed receiver may be any class, and a class with its own call has a fact that decides the scale.
         if (model.GetTypeInfo(Expressions.Strip(receiver), context.CancellationToken).Type is not INamedTypeSymbol { TypeKind: TypeKind.Class } callee
-            || callee.DeclaringSyntaxReferences.Length == 0 || CallsScaleItself(callee, context.CancellationToken))
+            || callee.DeclaringSyntaxReferences.Length == 0
+            || Generators.MupGenerator.Parser.AnalysisContext.AttentionCallSites(callee, context.CancellationToken).Any())
             return;
         context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AttentionScaleOnOtherObject, syntax.GetLocation(),
             syntax.ToString(), type.Name, receiver.ToString(), callee.Name));
-    }
-
-    /// <summary>The class, or a base class in source, calls MupAttentionScale on itself (<c>MupAttentionScale(x)</c> or
-    /// <c>this.MupAttentionScale(x)</c>) in its own declarations: the calls the generator reads.</summary>
-    private static bool CallsScaleItself(INamedTypeSymbol type, System.Threading.CancellationToken ct)
-    {
-        for (var t = type; t is not null && t.DeclaringSyntaxReferences.Length > 0; t = t.BaseType)
-            foreach (var reference in t.DeclaringSyntaxReferences)
-                if (reference.GetSyntax(ct) is TypeDeclarationSyntax declaration
-                    && !Generators.MupGenerator.Parser.IsGeneratedByMupGen(declaration.SyntaxTree)
-                    && declaration.DescendantNodes(n => n == declaration || n is not BaseTypeDeclarationSyntax).Any(n =>
-                        n is InvocationExpressionSyntax invocation && Generators.MupGenerator.Parser.AnalysisContext.IsOwnAttentionScaleCall(invocation)))
-                    return true;
-        return false;
     }
 
     // ---- MUP005 and MUP007 (scaled_dot_product_attention) ----

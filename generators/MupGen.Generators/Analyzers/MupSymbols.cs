@@ -59,16 +59,6 @@ internal sealed class MupSymbols
     public INamedTypeSymbol? Readout { get; }
     public INamedTypeSymbol? IMupModel { get; }
     public INamedTypeSymbol? IMupSubmodule { get; }
-
-    /// <summary>MupGen's interfaces (IMupModel, IMupSubmodule) or a type that implements one: the types whose
-    /// MupAttentionScale is the generated one.</summary>
-    public bool IsMupModule(ITypeSymbol? type) =>
-        type is not null
-        && (IsMupInterface(type) || type.AllInterfaces.Any(IsMupInterface));
-
-    private bool IsMupInterface(ITypeSymbol type) =>
-        SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, IMupModel)
-        || SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, IMupSubmodule);
     public INamedTypeSymbol? Tensor { get; }
 
     /// <summary>The µP models of this compilation and the module classes they build (computed once, on first use).</summary>
@@ -90,6 +80,16 @@ internal sealed class MupSymbols
                 return true;
         return false;
     }
+
+    /// <summary>MupGen's interfaces (IMupModel, IMupSubmodule) or a type that implements one: the types whose
+    /// MupAttentionScale is the generated one.</summary>
+    public bool IsMupModule(ITypeSymbol? type) =>
+        type is not null
+        && (IsMupInterface(type) || type.AllInterfaces.Any(IsMupInterface));
+
+    private bool IsMupInterface(ITypeSymbol type) =>
+        SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, IMupModel)
+        || SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, IMupSubmodule);
 
     public bool IsTensor(ITypeSymbol? type) => type is not null && SymbolEqualityComparer.Default.Equals(type, Tensor);
 
@@ -170,8 +170,10 @@ internal sealed class MupSymbols
             names.Add(name);
             names.Add(name + "Attribute");
         }
+        // MupGen's own files (two per model) carry no attribute and no alias; their partial parts are found from the user's.
+        var trees = compilation.SyntaxTrees.Where(t => !MupGenerator.Parser.IsGeneratedByMupGen(t)).ToList();
         var aliases = new List<(string Alias, string Target)>();
-        foreach (var tree in compilation.SyntaxTrees.Where(t => !MupGenerator.Parser.IsGeneratedByMupGen(t)))
+        foreach (var tree in trees)
             foreach (var node in tree.GetRoot().DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax))
                 if (node is UsingDirectiveSyntax { Alias: { } alias } directive && RightmostName(directive.NamespaceOrType) is { } target)
                     aliases.Add((alias.Name.Identifier.ValueText, target));
@@ -184,11 +186,8 @@ internal sealed class MupSymbols
         }
 
         var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
-        foreach (var tree in compilation.SyntaxTrees)
+        foreach (var tree in trees)
         {
-            // MupGen's own files (two per model) carry no attribute; their partial parts are found from the user's.
-            if (MupGenerator.Parser.IsGeneratedByMupGen(tree))
-                continue;
             SemanticModel? model = null;
             foreach (var node in tree.GetRoot().DescendantNodes(DeclarationsOnly))
             {
