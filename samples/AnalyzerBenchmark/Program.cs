@@ -18,7 +18,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 // compared side by side on the same machine state.
 // Other modes (BuildCost.cs): `build-cost [rounds]` (generator, analyzers and both against the compile without MupGen)
 // and `before-after DIR [rounds]` (an older build of MupGen's assemblies in DIR against this one); RealBuild.cs:
-// `real-build [rounds] [--server | --csc] [--baseline DIR] [--without IDS]` (the same project built with dotnet build
+// `real-build [rounds] [--server | --csc] [--baseline DIR] [--without IDS] [--floor]` (the same project built with dotnet build
 // or compiled by the compiler run directly; wall clock and CPU time; docs/BUILD-COST.md).
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "build-cost")
@@ -28,12 +28,13 @@ if (args.Length > 0 && args[0] == "real-build")
     // --without ID,ID: a fourth side with only those analyzers' diagnostics switched off (their marginal cost).
     // --csc: the compiler run directly with MSBuild's command line (its own CPU time, no MSBuild around it).
     // --baseline DIR: a fifth side with an older build of MupGen.Generators.dll (generator and analyzers) from DIR.
+    // --floor: three sides with samples/BuildCostFloor's generator in place of MupGen's (the floor of its cost).
     string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     var without = Option("--without");
     var baselineDir = Option("--baseline");
     var optionValues = new[] { "--without", "--baseline" }.Select(o => Array.IndexOf(args, o) + 1).Where(i => i > 0).ToHashSet();
     var counts = args.Where((a, i) => i > 0 && !a.StartsWith("--", StringComparison.Ordinal) && !optionValues.Contains(i));
-    return RealBuild.Run(counts.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).DefaultIfEmpty(5).First(), args.Contains("--server"), without, baselineDir, direct: args.Contains("--csc"));
+    return RealBuild.Run(counts.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).DefaultIfEmpty(5).First(), args.Contains("--server"), without, baselineDir, direct: args.Contains("--csc"), floor: args.Contains("--floor"));
 }
 if (args.Length > 0 && args[0] == "analyzer-loop")
     return BuildCost.AnalyzerLoop(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);

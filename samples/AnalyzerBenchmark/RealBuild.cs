@@ -21,11 +21,14 @@ using System.Text.RegularExpressions;
 /// process, nothing around it). CPU time beside the wall clock: the compiler server's (<c>--server</c>), the
 /// compiler process's (<c>--csc</c>), else the whole build's. Each side builds its own copy of the project.
 /// <c>--baseline DIR</c> adds a side with an older MupGen.Generators.dll; <c>--without IDS</c> one with only those
-/// diagnostics' analyzers off.
+/// diagnostics' analyzers off; <c>--floor</c> three sides with the floor generator of samples/BuildCostFloor instead of
+/// MupGen's (it adds MupGen's generated files, given to it as additional files, after doing nothing, after
+/// MupGen's discovery, after the discovery and a read of each model's members): what a generator of this design costs
+/// before any work of MupGen's own, to read beside (1).
 /// </summary>
 internal static class RealBuild
 {
-    public static int Run(int rounds, bool server, string? without = null, string? baseline = null, bool direct = false)
+    public static int Run(int rounds, bool server, string? without = null, string? baseline = null, bool direct = false, bool floor = false)
     {
         server &= !direct;
         _server = server;
@@ -51,6 +54,13 @@ internal static class RealBuild
         var globalJson = FindUp(AppContext.BaseDirectory, "global.json");
         if (globalJson is not null)
             File.Copy(globalJson, Path.Combine(dir, "global.json"));
+        var floors = floor ? FloorModes.ToDictionary(m => m, m => Path.Combine(dir, "floors", m, "MupGen.BuildCostFloor.dll")) : new Dictionary<string, string>();
+        foreach (var (mode, dll) in floors)
+            if (BuildFloor(mode, Path.GetDirectoryName(dll)!) is { } error)
+            {
+                Console.WriteLine(error);
+                return 1;
+            }
         File.WriteAllText(Path.Combine(dir, "Directory.Build.props"), "<Project />\n");
         File.WriteAllText(Path.Combine(dir, "Directory.Build.targets"), "<Project />\n");
         File.WriteAllText(Path.Combine(dir, "Bench.csproj"), $$"""
@@ -71,10 +81,11 @@ internal static class RealBuild
               <ItemGroup Condition="'$(Side)' == 'none'">
                 <Compile Include="generated/*.cs" />
               </ItemGroup>
-              <ItemGroup Condition="'$(Side)' != 'none' and '$(Side)' != 'baseline'">
+              <ItemGroup Condition="'$(Side)' == 'generator' or '$(Side)' == 'both' or '$(Side)' == 'without'">
                 <Analyzer Include="{{generatorAssembly.Location}}" />
               </ItemGroup>
               {{(baseline is null ? "" : $"<ItemGroup Condition=\"'$(Side)' == 'baseline'\"><Analyzer Include=\"{Path.GetFullPath(Path.Combine(baseline, "MupGen.Generators.dll"))}\" /></ItemGroup>")}}
+              {{string.Concat(floors.Select(f => $"<ItemGroup Condition=\"'$(Side)' == 'floor-{f.Key}'\"><Analyzer Include=\"{f.Value}\" /><AdditionalFiles Include=\"generated/*.cs\" /></ItemGroup>"))}}
               <PropertyGroup Condition="'$(Side)' == 'generator'">
                 <NoWarn>$(NoWarn);{{string.Join(";", ids)}}</NoWarn>
               </PropertyGroup>
@@ -85,7 +96,7 @@ internal static class RealBuild
             """);
 
         var sides = new[] { "none", "generator", "both" }.Concat(without is null ? Array.Empty<string>() : new[] { "without" })
-            .Concat(baseline is null ? Array.Empty<string>() : new[] { "baseline" }).ToArray();
+            .Concat(baseline is null ? Array.Empty<string>() : new[] { "baseline" }).Concat(floors.Keys.Select(m => "floor-" + m)).ToArray();
         // A copy of the project per side, so each has its own output path: the compiler server keeps a generator
         // driver per output (its incremental state between builds, as on a developer's machine), and sides that shared
         // one would throw each other's away.
@@ -140,7 +151,7 @@ internal static class RealBuild
         if (server)
             Dotnet(dir, "build-server shutdown", out _);
         var none = csc["none"];
-        var labels = new[] { ("generator", "(1) with the generator (analyzers off)"), ("both", "(3) with the generator and the analyzers"), ("without", $"(3) without {without}"), ("baseline", "(3) baseline build of MupGen") }.Where(l => csc.ContainsKey(l.Item1)).ToArray();
+        var labels = new[] { ("generator", "(1) with the generator (analyzers off)"), ("both", "(3) with the generator and the analyzers"), ("without", $"(3) without {without}"), ("baseline", "(3) baseline build of MupGen"), ("floor-add", "floor: a generator that only adds MupGen's files"), ("floor-discover", "floor: + MupGen's discovery (ForAttributeWithMetadataName)"), ("floor-members", "floor: + a read of each model's members") }.Where(l => csc.ContainsKey(l.Item1)).ToArray();
         Console.WriteLine($"Real build: {BenchProject.Models} µP model classes in {project.Trees.Length} files, `dotnet build` of a library project in {dir}; {(direct ? "the compiler run directly (its command line from MSBuild), a fresh process per compile" : "Csc task time, " + (server ? "compiler server warm" : "a fresh compiler process per build"))}; {rounds} rounds in rotating order, {Environment.ProcessorCount} cores, load {BuildCost.Load()}");
         Console.WriteLine($"{"",-58} {"milliseconds",-30} MupGen's share of (0)");
         Console.WriteLine($"{"(0) compile without MupGen (the generated files as sources)",-58} {Stats.Ms(none),-30} -");
@@ -163,6 +174,20 @@ internal static class RealBuild
         }
         Console.WriteLine("target: (3) at most 3% more than (0)");
         return 0;
+    }
+
+    /// <summary>The floor generator's modes (samples/BuildCostFloor), each built into a folder of its own.</summary>
+    private static readonly string[] FloorModes = { "add", "discover", "members" };
+
+    /// <summary>Builds samples/BuildCostFloor in one mode into <paramref name="output"/>; null, or the build's log
+    /// when it failed.</summary>
+    private static string? BuildFloor(string mode, string output)
+    {
+        if (FindUp(AppContext.BaseDirectory, Path.Combine("samples", "BuildCostFloor", "BuildCostFloor.csproj")) is not { } project)
+            return "--floor: samples/BuildCostFloor/BuildCostFloor.csproj not found above " + AppContext.BaseDirectory;
+        // An intermediate folder per mode: the modes differ only in their defined constants.
+        var rc = Dotnet(Path.GetDirectoryName(project)!, $"build \"{project}\" -c Release -nologo -p:FloorMode={mode} -p:IntermediateOutputPath=obj/{mode}/ -o \"{output}\"", out var log);
+        return rc == 0 && File.Exists(Path.Combine(output, "MupGen.BuildCostFloor.dll")) ? null : log;
     }
 
     /// <summary>Whether the builds use the compiler server (UseSharedCompilation).</summary>
