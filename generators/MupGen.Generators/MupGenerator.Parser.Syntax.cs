@@ -1179,14 +1179,42 @@ public sealed partial class MupGenerator
             /// <summary>A created type's name (<c>Block</c>, <c>ModuleList&lt;Block&gt;</c>), bound as a type name by the
             /// compiler's own binder at the member's position (the class's scope: nested types, enclosing classes, the
             /// namespace and the usings), which binds no method body; an ambiguous or unknown name declines.</summary>
+            private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Collections.Concurrent.ConcurrentDictionary<(object Scope, string Type), INamedTypeSymbol?>> TypeLookups = new();
+
+            /// <summary>The type a type name in the constructor denotes (looked up at the class's opening brace). A
+            /// name whose every identifier no member of the class chain or of an enclosing class has, in classes with no
+            /// type parameters, means there what it means at the namespace level: such names are looked up once per
+            /// namespace declaration's scope (<see cref="ScopeKey"/>) and compilation, the way
+            /// <see cref="NamespaceLookup"/> does for simple names.</summary>
             private INamedTypeSymbol LookupType(TypeSyntax syntax)
             {
                 if (!syntax.DescendantNodesAndSelf().All(n => n is IdentifierNameSyntax or GenericNameSyntax or TypeArgumentListSyntax))
                     throw Decline("a type name the fast path does not look up");
-                var info = _synModel!.GetSpeculativeSymbolInfo(_synPosition, syntax, SpeculativeBindingOption.BindAsTypeOrNamespace);
-                if (info.Symbol is not INamedTypeSymbol { TypeKind: not TypeKind.Error } type || !info.CandidateSymbols.IsEmpty)
-                    throw Decline($"a type `{syntax}` the fast path cannot resolve");
-                return type;
+                var model = _synModel!;
+                var position = _synPosition;
+                INamedTypeSymbol? Bind()
+                {
+                    var info = model.GetSpeculativeSymbolInfo(position, syntax, SpeculativeBindingOption.BindAsTypeOrNamespace);
+                    return info.Symbol is INamedTypeSymbol { TypeKind: not TypeKind.Error } found && info.CandidateSymbols.IsEmpty ? found : null;
+                }
+                var type = NamespaceLevel(syntax) is { } scope
+                    ? TypeLookups.GetValue(SynCompilation, static _ => new())
+                        .GetOrAdd((ScopeKey(scope), string.Concat(syntax.DescendantTokens().Select(t => t.ValueText))), _ => Bind())
+                    : Bind();
+                return type ?? throw Decline($"a type `{syntax}` the fast path cannot resolve");
+            }
+
+            /// <summary>The node around the outermost class being read (what <see cref="ScopeKey"/> keys) when every
+            /// identifier of <paramref name="syntax"/> means what it means at the namespace level; null otherwise.</summary>
+            private SyntaxNode? NamespaceLevel(TypeSyntax syntax)
+            {
+                for (var t = _synType; t is not null; t = t.ContainingType)
+                    if (t.TypeParameters.Length > 0)
+                        return null;
+                foreach (var node in syntax.DescendantNodesAndSelf())
+                    if (node is SimpleNameSyntax name && HasMemberNamed(_synType!, name.Identifier.ValueText))
+                        return null;
+                return _synAnchor!.AncestorsAndSelf().OfType<BaseTypeDeclarationSyntax>().LastOrDefault()?.Parent;
             }
 
             private SynValue EvalCreationSyntax(ObjectCreationExpressionSyntax creation)
@@ -1255,8 +1283,28 @@ public sealed partial class MupGenerator
                 var to = Rank(target.SpecialType);
                 if (from >= 0 && to >= 0)
                     return from == to || (from > 0 && to > from);
-                var conversion = SynCompilation.ClassifyConversion(source, target);
-                return conversion.Exists && conversion.IsImplicit;
+                if (SymbolEqualityComparer.Default.Equals(source, target))
+                    return true;
+                // Roslyn's classification looks for user-defined explicit conversions whenever no implicit one exists,
+                // which is most of the parser's time in overload resolution: the same few argument and parameter types
+                // (TorchSharp's factory overloads) come back in every model, so each pair is classified once per
+                // compilation.
+                var cache = Conversions.GetValue(SynCompilation, static _ => new(TypePairComparer.Instance));
+                var compilation = SynCompilation;
+                return cache.GetOrAdd((source, target), pair => compilation.ClassifyConversion(pair.Source, pair.Target) is { Exists: true, IsImplicit: true });
+            }
+
+            private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Collections.Concurrent.ConcurrentDictionary<(ITypeSymbol Source, ITypeSymbol Target), bool>> Conversions = new();
+
+            private sealed class TypePairComparer : IEqualityComparer<(ITypeSymbol Source, ITypeSymbol Target)>
+            {
+                public static readonly TypePairComparer Instance = new();
+
+                public bool Equals((ITypeSymbol Source, ITypeSymbol Target) x, (ITypeSymbol Source, ITypeSymbol Target) y) =>
+                    SymbolEqualityComparer.Default.Equals(x.Source, y.Source) && SymbolEqualityComparer.Default.Equals(x.Target, y.Target);
+
+                public int GetHashCode((ITypeSymbol Source, ITypeSymbol Target) pair) =>
+                    (SymbolEqualityComparer.Default.GetHashCode(pair.Source) * 31) ^ SymbolEqualityComparer.Default.GetHashCode(pair.Target);
             }
         }
     }

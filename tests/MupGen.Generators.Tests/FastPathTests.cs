@@ -174,6 +174,31 @@ public sealed class FastPathTests
             Assert.Equal(new[] { declineReason }, stats.Reasons);
     }
 
+    /// <summary>Type names are looked up once per namespace scope and compilation, except where the class can see
+    /// a member of that name: here <c>B</c> has a nested <c>Block</c> that hides the namespace's <c>Block</c> that
+    /// <c>A</c> builds. Both models are read from syntax in one compilation (one lookup cache), whichever comes first,
+    /// and each must equal its binding walk (a shared lookup would give one of them the other's block).</summary>
+    [Fact]
+    public void ATypeNameHiddenByANestedClassIsNotSharedThroughTheLookupCache()
+    {
+        const string block = "public partial class Block : Module<Tensor, Tensor>\n{\n    private Linear l;\n"
+            + "    public Block(int w) : base(nameof(Block)) { l = Linear(w, MULT * w); RegisterComponents(); }\n"
+            + "    public override Tensor forward(Tensor x) => l.forward(x);\n}\n";
+        static string Model(string name, string nested, int mult) =>
+            $"public partial class {name} : Module<Tensor, Tensor>\n{{\n{nested}    private Block b;\n    [ReadoutLayer] private Linear head;\n"
+            + $"    public {name}([Width(64)] int width) : base(nameof({name})) {{ b = new Block(width); head = Linear({mult} * width, 10); RegisterComponents(); }}\n"
+            + "    public override Tensor forward(Tensor x) => head.forward(b.forward(x) * MupReadoutMultiplier);\n}\n";
+        var source = Usings + "namespace T;\n" + block.Replace("MULT", "2") + Model("A", "", 2) + Model("B", block.Replace("MULT", "3"), 3);
+        foreach (var order in new[] { source, source.Replace("public partial class A ", "public partial class Z ").Replace("nameof(A)", "nameof(Z)").Replace("public A(", "public Z(") })
+        {
+            var stats = new MupGenerator.Parser.FastPathStats();
+            var failures = new List<string>();
+            Differ(new[] { order }, stats, "nested Block", failures);
+            Report("nested Block", stats, failures);
+            Assert.Equal(2, stats.Taken);
+        }
+    }
+
     private static string ModelsDirectory([CallerFilePath] string path = "") =>
         Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(path)!)!, "MupGen.Corpus.Tests", "Models");
 }
