@@ -5,7 +5,9 @@ namespace MupGen.Generators;
 /// <summary>A minimal indented text writer. Always writes "\n" so output is byte-identical on every OS.</summary>
 internal sealed class IndentedWriter
 {
-    private readonly StringBuilder _builder = new();
+    // A generated file is a few kilobytes: start there rather than grow chunk by chunk.
+    private readonly StringBuilder _builder = new(8192);
+    private static readonly string[] Indents = { "", "    ", "        ", "            ", "                ", "                    ", "                        " };
     private int _indent;
 
     public void Indent() => _indent++;
@@ -15,7 +17,13 @@ internal sealed class IndentedWriter
     public IndentedWriter Line(string text = "")
     {
         if (text.Length > 0)
-            _builder.Append(' ', _indent * 4).Append(text);
+        {
+            if (_indent < Indents.Length)
+                _builder.Append(Indents[_indent]);
+            else
+                _builder.Append(' ', _indent * 4);
+            _builder.Append(text);
+        }
         _builder.Append('\n');
         return this;
     }

@@ -316,7 +316,7 @@ public sealed partial class MupGenerator
                 {
                     foreach (var reference in t.DeclaringSyntaxReferences)
                     {
-                        if (reference.GetSyntax(ct) is not TypeDeclarationSyntax declaration)
+                        if (!MayCallAttentionScale(reference.SyntaxTree) || reference.GetSyntax(ct) is not TypeDeclarationSyntax declaration)
                             continue;
                         foreach (var invocation in declaration.DescendantNodes().OfType<InvocationExpressionSyntax>())
                             if (IsOwnAttentionScaleCall(invocation)
@@ -325,6 +325,19 @@ public sealed partial class MupGenerator
                     }
                 }
             }
+
+            private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SyntaxTree, object> AttentionScaleFiles = new();
+
+            /// <summary>Whether the file's text can hold a call of MupAttentionScale: the name spelled out (or as
+            /// <c>@MupAttentionScale</c>), or a unicode escape that could spell it. A file with neither is not walked for
+            /// calls, once per file instead of a walk of every class in it.</summary>
+            private static bool MayCallAttentionScale(SyntaxTree tree) =>
+                (bool)AttentionScaleFiles.GetValue(tree, static t =>
+                {
+                    var text = t.GetText().ToString();
+                    return text.IndexOf("MupAttentionScale", System.StringComparison.Ordinal) >= 0 || text.IndexOf("\\u", System.StringComparison.Ordinal) >= 0
+                        || text.IndexOf("\\U", System.StringComparison.Ordinal) >= 0;
+                });
 
             /// <summary>A call the generator reads a head dimension from: <c>MupAttentionScale(x)</c> or
             /// <c>this.MupAttentionScale(x)</c>, a module's call on itself.</summary>

@@ -355,18 +355,20 @@ public sealed partial class MupGenerator
                 var names = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var node in root.DescendantNodesAndSelf())
                 {
-                    var identifier = node switch
+                    // By kind, not by type test: this runs over every node of every constructor body.
+                    var identifier = (SyntaxKind)node.RawKind switch
                     {
-                        VariableDeclaratorSyntax declarator => declarator.Identifier,
-                        ParameterSyntax parameter => parameter.Identifier,
-                        SingleVariableDesignationSyntax designation => designation.Identifier,
-                        ForEachStatementSyntax forEach => forEach.Identifier,
-                        LocalFunctionStatementSyntax function => function.Identifier,
-                        CatchDeclarationSyntax catchDeclaration => catchDeclaration.Identifier,
-                        FromClauseSyntax from => from.Identifier,
-                        LetClauseSyntax let => let.Identifier,
-                        JoinClauseSyntax join => join.Identifier,
-                        QueryContinuationSyntax into => into.Identifier,
+                        SyntaxKind.VariableDeclarator => ((VariableDeclaratorSyntax)node).Identifier,
+                        SyntaxKind.Parameter => ((ParameterSyntax)node).Identifier,
+                        SyntaxKind.SingleVariableDesignation => ((SingleVariableDesignationSyntax)node).Identifier,
+                        SyntaxKind.ForEachStatement => ((ForEachStatementSyntax)node).Identifier,
+                        SyntaxKind.LocalFunctionStatement => ((LocalFunctionStatementSyntax)node).Identifier,
+                        SyntaxKind.CatchDeclaration => ((CatchDeclarationSyntax)node).Identifier,
+                        SyntaxKind.FromClause => ((FromClauseSyntax)node).Identifier,
+                        SyntaxKind.LetClause => ((LetClauseSyntax)node).Identifier,
+                        SyntaxKind.JoinClause => ((JoinClauseSyntax)node).Identifier,
+                        SyntaxKind.JoinIntoClause => ((JoinIntoClauseSyntax)node).Identifier,
+                        SyntaxKind.QueryContinuation => ((QueryContinuationSyntax)node).Identifier,
                         _ => default,
                     };
                     if (identifier.RawKind != 0)

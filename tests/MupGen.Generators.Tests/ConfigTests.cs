@@ -108,6 +108,20 @@ public class ConfigTests
         }
         """;
 
+    /// <summary>Files are scanned for the text "MupAttentionScale" before their classes are walked for its calls; a
+    /// name spelled with a unicode escape is the same identifier to C#, and its file is walked too.</summary>
+    [Fact]
+    public void AnAttentionScaleCallSpelledWithAUnicodeEscapeIsStillRead()
+    {
+        var escaped = NanoGpt.Replace("MupAttentionScale(headDim)", "\\u004DupAttentionScale(headDim)");
+        Assert.NotEqual(NanoGpt, escaped);
+        Assert.DoesNotContain("MupAttentionScale", escaped);
+        var plain = ParseRoot(NanoGpt, "NanoGpt")!;
+        var spec = ParseRoot(escaped, "NanoGpt")!;
+        Assert.NotEmpty(plain.Attention);
+        Assert.Equal(plain.Attention.Select(a => (a.Module, a.HeadDim)), spec.Attention.Select(a => (a.Module, a.HeadDim)));
+    }
+
     [Fact]
     public void EveryReadOfTheWidthMemberIsTheWidthInTheModelAndEveryModuleItIsPassedTo()
     {
