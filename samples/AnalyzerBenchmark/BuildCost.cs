@@ -57,9 +57,10 @@ internal sealed class BenchProject
             .ToImmutableArray();
 
     /// <summary>A fresh driver (as each command-line build makes one) run on <paramref name="compilation"/>.</summary>
-    public GeneratorDriver RunGenerators(ImmutableArray<IIncrementalGenerator> generators, Compilation compilation, out Compilation output, bool track = false)
+    public GeneratorDriver RunGenerators(ImmutableArray<IIncrementalGenerator> generators, Compilation compilation, out Compilation output, bool track = false,
+        ImmutableArray<AdditionalText> additionalTexts = default)
     {
-        var driver = CSharpGeneratorDriver.Create(generators.Select(g => g.AsSourceGenerator()), parseOptions: Parse,
+        var driver = CSharpGeneratorDriver.Create(generators.Select(g => g.AsSourceGenerator()), additionalTexts.IsDefault ? null : additionalTexts, parseOptions: Parse,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: track));
         return driver.RunGeneratorsAndUpdateCompilation(compilation, out output, out _);
     }
@@ -305,7 +306,7 @@ internal static class BeforeAfter
         public readonly Dictionary<string, List<double>> PerAnalyzer = new(), PerStep = new();
     }
 
-    private sealed class FolderContext(string folder) : AssemblyLoadContext("MupGen before", isCollectible: false)
+    internal sealed class FolderContext(string folder) : AssemblyLoadContext("MupGen before", isCollectible: false)
     {
         protected override Assembly? Load(AssemblyName name)
         {
@@ -431,5 +432,97 @@ internal static class BeforeAfter
         if (!table.TryGetValue(key, out var list))
             table[key] = list = new List<double>();
         list.Add(value);
+    }
+}
+
+/// <summary>
+/// <c>generator-floor [rounds]</c>: MupGen's generator beside samples/BuildCostFloor's three floor generators (built
+/// into a temporary folder, each loaded in a context of its own), in memory, on fresh compilations of the same
+/// project, in a rotating order: what any generator that adds MupGen's 400 files costs (<c>add</c>), plus MupGen's
+/// <c>ForAttributeWithMetadataName</c> discovery (<c>discover</c>), plus a read of each model class's members and base
+/// type (<c>members</c>). Each as milliseconds, as a share of the compile without MupGen (emit, as in
+/// <c>build-cost</c>), and as a fraction of MupGen's generator time. The floors get MupGen's output as additional
+/// files; the parse of the generated text is lazy and counted on no side.
+/// </summary>
+internal static class GeneratorFloor
+{
+    private sealed class MemoryText(string path, Microsoft.CodeAnalysis.Text.SourceText text) : AdditionalText
+    {
+        public override string Path { get; } = path;
+        public override Microsoft.CodeAnalysis.Text.SourceText GetText(System.Threading.CancellationToken cancellationToken = default) => text;
+    }
+
+    public static int Run(int rounds)
+    {
+        var project = new BenchProject();
+        var references = BenchProject.References(typeof(MupGen.IMupModel).Assembly.Location);
+        var mupgen = BenchProject.GeneratorsOf(typeof(MupGen.Generators.MupGenerator).Assembly);
+        project.RunGenerators(mupgen, project.Fresh(project.Trees, references), out var generated);
+        var generatedTrees = generated.SyntaxTrees.Skip(project.Trees.Length).ToArray();
+        var texts = generatedTrees
+            .Select(t => (AdditionalText)new MemoryText(Path.Combine("generated", Path.GetFileName(t.FilePath)), t.GetText()))
+            .ToImmutableArray();
+        var plainTrees = generated.SyntaxTrees.Select(t => CSharpSyntaxTree.ParseText(t.GetText(), project.Parse, path: t.FilePath)).ToArray();
+
+        var sides = new List<(string Label, Func<double> Run)>
+        {
+            ("(0) compile without MupGen (emit)", () => BenchProject.Ms(() => BenchProject.DiagnoseAndEmit(project.Fresh(plainTrees, references), ImmutableArray<DiagnosticAnalyzer>.Empty))),
+            ("MupGen's generator", Generator(mupgen, default)),
+        };
+        var root = Path.Combine(Path.GetTempPath(), "mupgen-generator-floor");
+        foreach (var mode in RealBuild.FloorModes)
+        {
+            var folder = Path.Combine(root, mode);
+            if (RealBuild.BuildFloor(mode, folder) is { } error)
+            {
+                Console.WriteLine(error);
+                return 2;
+            }
+            var assembly = new BeforeAfter.FolderContext(folder).LoadFromAssemblyPath(Path.Combine(folder, "MupGen.BuildCostFloor.dll"));
+            var floor = BenchProject.GeneratorsOf(assembly);
+            // The floor must add exactly MupGen's files, or it is not the floor of this project.
+            project.RunGenerators(floor, project.Fresh(project.Trees, references), out var added, additionalTexts: texts);
+            if (added.SyntaxTrees.Count() != generated.SyntaxTrees.Count())
+                throw new InvalidOperationException($"floor {mode} added {added.SyntaxTrees.Count() - project.Trees.Length} files, MupGen {generatedTrees.Length}");
+            sides.Add(($"floor {mode}", Generator(floor, texts)));
+        }
+        sides[2] = ("floor: a generator that only adds MupGen's files", sides[2].Run);
+        sides[3] = ("floor: + MupGen's discovery (ForAttributeWithMetadataName)", sides[3].Run);
+        sides[4] = ("floor: + a read of each model class's members", sides[4].Run);
+
+        Func<double> Generator(ImmutableArray<IIncrementalGenerator> generators, ImmutableArray<AdditionalText> additional) => () =>
+        {
+            var c = project.Fresh(project.Trees, references);
+            return BenchProject.Ms(() => project.RunGenerators(generators, c, out _, additionalTexts: additional));
+        };
+
+        for (var i = 0; i < 2; i++)
+            foreach (var side in sides)
+                side.Run();
+        var wall = sides.Select(_ => new List<double>()).ToArray();
+        var cpu = sides.Select(_ => new List<double>()).ToArray();
+        for (var r = 0; r < rounds; r++)
+        {
+            var order = Enumerable.Range(0, sides.Count).Select(k => (k + r / 2) % sides.Count).ToArray();
+            if (r % 2 == 1) Array.Reverse(order);
+            foreach (var k in order)
+            {
+                wall[k].Add(sides[k].Run());
+                cpu[k].Add(BenchProject.LastCpuMs);
+            }
+        }
+        Console.WriteLine($"Generator floor: {BenchProject.Models} µP model classes, {project.Trees.Length} files, {generatedTrees.Length} generated files; in memory, fresh compilations; {rounds} rounds in rotating order, {Environment.ProcessorCount} cores, load {BuildCost.Load()}");
+        foreach (var (clock, t) in new[] { ("wall clock", wall), ("CPU time of the process", cpu) })
+        {
+            Console.WriteLine($"{clock}: median (quartiles) over the rounds; shares are per-round ratios");
+            Console.WriteLine($"{"",-62} {"milliseconds",-30} {"share of (0)",-26} of MupGen's generator");
+            for (var k = 0; k < sides.Count; k++)
+            {
+                var share = k == 0 ? "100%" : Stats.Percent(t[k].Zip(t[0], (x, b) => x / b).ToList());
+                var ofMupGen = k == 0 ? "" : Stats.Ratio(t[k].Zip(t[1], (x, b) => x / b).ToList());
+                Console.WriteLine($"{sides[k].Label,-62} {Stats.Ms(t[k]),-30} {share,-26} {ofMupGen}");
+            }
+        }
+        return 0;
     }
 }

@@ -17,6 +17,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 // from an earlier commit built into a temp folder), its analyzers run in the same rounds (D), so old and new are
 // compared side by side on the same machine state.
 // Other modes (BuildCost.cs): `build-cost [rounds]` (generator, analyzers and both against the compile without MupGen)
+// `generator-floor [rounds]` (MupGen's generator beside samples/BuildCostFloor's floor generators, in memory)
 // and `before-after DIR [rounds]` (an older build of MupGen's assemblies in DIR against this one); RealBuild.cs:
 // `real-build [rounds] [--server | --csc] [--baseline DIR] [--without IDS] [--floor]` (the same project built with dotnet build
 // or compiled by the compiler run directly; wall clock and CPU time; docs/BUILD-COST.md).
@@ -38,6 +39,8 @@ if (args.Length > 0 && args[0] == "real-build")
 }
 if (args.Length > 0 && args[0] == "analyzer-loop")
     return BuildCost.AnalyzerLoop(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
+if (args.Length > 0 && args[0] == "generator-floor")
+    return GeneratorFloor.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
 if (args.Length > 0 && args[0] == "generator-loop")
     return BuildCost.GeneratorLoop(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40);
 if (args.Length > 1 && args[0] == "before-after")

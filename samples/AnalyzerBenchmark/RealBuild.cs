@@ -177,11 +177,11 @@ internal static class RealBuild
     }
 
     /// <summary>The floor generator's modes (samples/BuildCostFloor), each built into a folder of its own.</summary>
-    private static readonly string[] FloorModes = { "add", "discover", "members" };
+    internal static readonly string[] FloorModes = { "add", "discover", "members" };
 
     /// <summary>Builds samples/BuildCostFloor in one mode into <paramref name="output"/>; null, or the build's log
     /// when it failed.</summary>
-    private static string? BuildFloor(string mode, string output)
+    internal static string? BuildFloor(string mode, string output)
     {
         if (FindUp(AppContext.BaseDirectory, Path.Combine("samples", "BuildCostFloor", "BuildCostFloor.csproj")) is not { } project)
             return "--floor: samples/BuildCostFloor/BuildCostFloor.csproj not found above " + AppContext.BaseDirectory;
