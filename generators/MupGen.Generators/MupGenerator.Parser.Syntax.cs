@@ -421,11 +421,9 @@ public sealed partial class MupGenerator
             {
                 if (HasMemberNamed(_synType!, name))
                     throw Decline($"a member named `{name}` in scope");
-                for (var t = _synType; t is not null; t = t.ContainingType)
-                    if (t.TypeParameters.Length > 0)
-                        throw Decline("a generic class");
-                var outermost = _synAnchor!.AncestorsAndSelf().OfType<BaseTypeDeclarationSyntax>().LastOrDefault()
-                    ?? throw Decline("code outside a class");
+                if (InGenericClass())
+                    throw Decline("a generic class");
+                var outermost = OutermostDeclaration() ?? throw Decline("code outside a class");
                 var scope = outermost.Parent!;
                 var cache = NamespaceLookups.GetValue(SynCompilation, static _ => new());
                 var model = _synModel!;
@@ -433,6 +431,21 @@ public sealed partial class MupGenerator
                     ? model.LookupNamespacesAndTypes(outermost.SpanStart, name: key.Name)
                     : model.LookupSymbols(outermost.SpanStart, name: key.Name));
             }
+
+            /// <summary>Whether the class being read, or a class around it, has type parameters (then a name may mean
+            /// one of them, and namespace-level lookups do not apply).</summary>
+            private bool InGenericClass()
+            {
+                for (var t = _synType; t is not null; t = t.ContainingType)
+                    if (t.TypeParameters.Length > 0)
+                        return true;
+                return false;
+            }
+
+            /// <summary>The declaration of the outermost class around the code being read; its parent is the scope
+            /// <see cref="ScopeKey"/> keys.</summary>
+            private BaseTypeDeclarationSyntax? OutermostDeclaration() =>
+                _synAnchor!.AncestorsAndSelf().OfType<BaseTypeDeclarationSyntax>().LastOrDefault();
 
             /// <summary>The field or property a simple name (or <c>this.name</c>) denotes in <paramref name="type"/>:
             /// the first class up the chain that has a member of that name, which must be exactly one field or
@@ -1075,8 +1088,7 @@ public sealed partial class MupGenerator
             /// declaration.</summary>
             private System.Collections.Immutable.ImmutableArray<ISymbol> LinqLookup(ITypeSymbol receiver, string name)
             {
-                var outermost = _synAnchor!.AncestorsAndSelf().OfType<BaseTypeDeclarationSyntax>().LastOrDefault()
-                    ?? throw Decline("code outside a class");
+                var outermost = OutermostDeclaration() ?? throw Decline("code outside a class");
                 var cache = LinqLookups.GetValue(SynCompilation, static _ => new());
                 var model = _synModel!;
                 return cache.GetOrAdd((ScopeKey(outermost.Parent!), receiver, name),
@@ -1178,13 +1190,12 @@ public sealed partial class MupGenerator
                 return new SynValue(list, chosen.ReturnType);
             }
 
-            /// <summary>A created type's name (<c>Block</c>, <c>ModuleList&lt;Block&gt;</c>), bound as a type name by the
-            /// compiler's own binder at the member's position (the class's scope: nested types, enclosing classes, the
-            /// namespace and the usings), which binds no method body; an ambiguous or unknown name declines.</summary>
             private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Collections.Concurrent.ConcurrentDictionary<(object Scope, string Type), INamedTypeSymbol?>> TypeLookups = new();
 
-            /// <summary>The type a type name in the constructor denotes (looked up at the class's opening brace). A
-            /// name whose every identifier no member of the class chain or of an enclosing class has, in classes with no
+            /// <summary>A created type's name (<c>Block</c>, <c>ModuleList&lt;Block&gt;</c>), bound as a type name by the
+            /// compiler's own binder at the member's position (the class's scope: nested types, enclosing classes, the
+            /// namespace and the usings), which binds no method body; an ambiguous or unknown name declines. A name
+            /// whose every identifier no member of the class chain or of an enclosing class has, in classes with no
             /// type parameters, means there what it means at the namespace level: such names are looked up once per
             /// namespace declaration's scope (<see cref="ScopeKey"/>) and compilation, the way
             /// <see cref="NamespaceLookup"/> does for simple names.</summary>
@@ -1210,13 +1221,12 @@ public sealed partial class MupGenerator
             /// identifier of <paramref name="syntax"/> means what it means at the namespace level; null otherwise.</summary>
             private SyntaxNode? NamespaceLevel(TypeSyntax syntax)
             {
-                for (var t = _synType; t is not null; t = t.ContainingType)
-                    if (t.TypeParameters.Length > 0)
-                        return null;
+                if (InGenericClass())
+                    return null;
                 foreach (var node in syntax.DescendantNodesAndSelf())
                     if (node is SimpleNameSyntax name && HasMemberNamed(_synType!, name.Identifier.ValueText))
                         return null;
-                return _synAnchor!.AncestorsAndSelf().OfType<BaseTypeDeclarationSyntax>().LastOrDefault()?.Parent;
+                return OutermostDeclaration()?.Parent;
             }
 
             private SynValue EvalCreationSyntax(ObjectCreationExpressionSyntax creation)
