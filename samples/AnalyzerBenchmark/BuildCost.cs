@@ -38,6 +38,11 @@ internal sealed class BenchProject
     public CSharpCompilation Fresh(IEnumerable<SyntaxTree> trees, MetadataReference[] references) =>
         CSharpCompilation.Create("Bench", trees, references, Options);
 
+    /// <summary>Every tree of <paramref name="compilation"/> (sources and generated files) parsed again from its
+    /// text: plain source trees for the compile without MupGen, which no generator ran on.</summary>
+    public SyntaxTree[] Reparsed(Compilation compilation) =>
+        compilation.SyntaxTrees.Select(t => CSharpSyntaxTree.ParseText(t.GetText(), Parse, path: t.FilePath)).ToArray();
+
     /// <summary>Every analyzer type of an assembly (generator and analyzers may ship as one), in a stable order.</summary>
     public static ImmutableArray<DiagnosticAnalyzer> AnalyzersOf(Assembly assembly) =>
         assembly.GetTypes()
@@ -125,6 +130,17 @@ internal static class Stats
 
     public static string Ratio(IReadOnlyCollection<double> ratios) =>
         $"{Median(ratios):0.000} ({Quantile(ratios, 0.25):0.000}..{Quantile(ratios, 0.75):0.000})";
+
+    /// <summary>The order in which <paramref name="count"/> sides run in round <paramref name="round"/>: rotated
+    /// every two rounds and reversed every other (01234, 43210, 12340, 04321, ...), so no side always runs first or
+    /// after the same side.</summary>
+    public static int[] RotatedOrder(int count, int round)
+    {
+        var order = Enumerable.Range(0, count).Select(k => (k + round / 2) % count).ToArray();
+        if (round % 2 == 1)
+            Array.Reverse(order);
+        return order;
+    }
 }
 
 /// <summary>
@@ -197,9 +213,7 @@ internal static class BuildCost
         project.RunGenerators(generators, project.Fresh(project.Trees, references), out var generatedOnce);
         // Parsed again from their text: trees the generator never ran on, so in (2) the analyzers cannot reuse its
         // parses (SharedParses keys them by syntax tree) and do all their work themselves.
-        var plainTrees = generatedOnce.SyntaxTrees
-            .Select(t => CSharpSyntaxTree.ParseText(t.GetText(), project.Parse, path: t.FilePath))
-            .ToArray();
+        var plainTrees = project.Reparsed(generatedOnce);
         var generatedCount = plainTrees.Length - project.Trees.Length;
 
         double None() => BenchProject.Ms(() => Check(BenchProject.DiagnoseAndEmit(project.Fresh(plainTrees, references), ImmutableArray<DiagnosticAnalyzer>.Empty), "(0)"));
@@ -235,10 +249,7 @@ internal static class BuildCost
         var cpu = runs.Select(_ => new List<double>()).ToArray();
         for (var r = 0; r < rounds; r++)
         {
-            // Rotate the order (01234, 43210, 12340, 04321, ...) so no side always runs first or after the same side.
-            var order = Enumerable.Range(0, runs.Length).Select(k => (k + r / 2) % runs.Length).ToArray();
-            if (r % 2 == 1) Array.Reverse(order);
-            foreach (var k in order)
+            foreach (var k in Stats.RotatedOrder(runs.Length, r))
             {
                 t[k].Add(runs[k]());
                 cpu[k].Add(BenchProject.LastCpuMs);
@@ -462,7 +473,7 @@ internal static class GeneratorFloor
         var texts = generatedTrees
             .Select(t => (AdditionalText)new MemoryText(Path.Combine("generated", Path.GetFileName(t.FilePath)), t.GetText()))
             .ToImmutableArray();
-        var plainTrees = generated.SyntaxTrees.Select(t => CSharpSyntaxTree.ParseText(t.GetText(), project.Parse, path: t.FilePath)).ToArray();
+        var plainTrees = project.Reparsed(generated);
 
         var sides = new List<(string Label, Func<double> Run)>
         {
@@ -484,11 +495,8 @@ internal static class GeneratorFloor
             project.RunGenerators(floor, project.Fresh(project.Trees, references), out var added, additionalTexts: texts);
             if (added.SyntaxTrees.Count() != generated.SyntaxTrees.Count())
                 throw new InvalidOperationException($"floor {mode} added {added.SyntaxTrees.Count() - project.Trees.Length} files, MupGen {generatedTrees.Length}");
-            sides.Add(($"floor {mode}", Generator(floor, texts)));
+            sides.Add((RealBuild.FloorLabels[mode], Generator(floor, texts)));
         }
-        sides[2] = ("floor: a generator that only adds MupGen's files", sides[2].Run);
-        sides[3] = ("floor: + MupGen's discovery (ForAttributeWithMetadataName)", sides[3].Run);
-        sides[4] = ("floor: + a read of each model class's members", sides[4].Run);
 
         Func<double> Generator(ImmutableArray<IIncrementalGenerator> generators, ImmutableArray<AdditionalText> additional) => () =>
         {
@@ -503,9 +511,7 @@ internal static class GeneratorFloor
         var cpu = sides.Select(_ => new List<double>()).ToArray();
         for (var r = 0; r < rounds; r++)
         {
-            var order = Enumerable.Range(0, sides.Count).Select(k => (k + r / 2) % sides.Count).ToArray();
-            if (r % 2 == 1) Array.Reverse(order);
-            foreach (var k in order)
+            foreach (var k in Stats.RotatedOrder(sides.Count, r))
             {
                 wall[k].Add(sides[k].Run());
                 cpu[k].Add(BenchProject.LastCpuMs);

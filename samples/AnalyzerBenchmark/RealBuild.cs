@@ -151,7 +151,8 @@ internal static class RealBuild
         if (server)
             Dotnet(dir, "build-server shutdown", out _);
         var none = csc["none"];
-        var labels = new[] { ("generator", "(1) with the generator (analyzers off)"), ("both", "(3) with the generator and the analyzers"), ("without", $"(3) without {without}"), ("baseline", "(3) baseline build of MupGen"), ("floor-add", "floor: a generator that only adds MupGen's files"), ("floor-discover", "floor: + MupGen's discovery (ForAttributeWithMetadataName)"), ("floor-members", "floor: + a read of each model's members") }.Where(l => csc.ContainsKey(l.Item1)).ToArray();
+        var labels = new[] { ("generator", "(1) with the generator (analyzers off)"), ("both", "(3) with the generator and the analyzers"), ("without", $"(3) without {without}"), ("baseline", "(3) baseline build of MupGen") }
+            .Concat(FloorModes.Select(m => ("floor-" + m, FloorLabels[m]))).Where(l => csc.ContainsKey(l.Item1)).ToArray();
         Console.WriteLine($"Real build: {BenchProject.Models} µP model classes in {project.Trees.Length} files, `dotnet build` of a library project in {dir}; {(direct ? "the compiler run directly (its command line from MSBuild), a fresh process per compile" : "Csc task time, " + (server ? "compiler server warm" : "a fresh compiler process per build"))}; {rounds} rounds in rotating order, {Environment.ProcessorCount} cores, load {BuildCost.Load()}");
         Console.WriteLine($"{"",-58} {"milliseconds",-30} MupGen's share of (0)");
         Console.WriteLine($"{"(0) compile without MupGen (the generated files as sources)",-58} {Stats.Ms(none),-30} -");
@@ -178,6 +179,14 @@ internal static class RealBuild
 
     /// <summary>The floor generator's modes (samples/BuildCostFloor), each built into a folder of its own.</summary>
     internal static readonly string[] FloorModes = { "add", "discover", "members" };
+
+    /// <summary>How each floor mode's side is labelled in a report.</summary>
+    internal static readonly Dictionary<string, string> FloorLabels = new()
+    {
+        ["add"] = "floor: a generator that only adds MupGen's files",
+        ["discover"] = "floor: + MupGen's discovery (ForAttributeWithMetadataName)",
+        ["members"] = "floor: + a read of each model's members",
+    };
 
     /// <summary>Builds samples/BuildCostFloor in one mode into <paramref name="output"/>; null, or the build's log
     /// when it failed.</summary>
